@@ -1,0 +1,256 @@
+/* ms-lookup-result.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "mail-setup-core"
+
+#include "config.h"
+
+#include "ms-lookup-result.h"
+
+struct _MsLookupResult
+{
+  GObject         parent_instance;
+
+  MsAddress      *address;
+  MsLookupSource  source;
+  MsProvider     *provider;
+  GPtrArray      *imap;
+  GPtrArray      *smtp;
+};
+
+G_DEFINE_FINAL_TYPE (MsLookupResult, ms_lookup_result, G_TYPE_OBJECT)
+
+static const char * const source_names[] = {
+  [MS_LOOKUP_SOURCE_NONE] = "none",
+  [MS_LOOKUP_SOURCE_CATALOGUE] = "catalogue",
+  [MS_LOOKUP_SOURCE_MX] = "mx",
+  [MS_LOOKUP_SOURCE_AUTOCONFIG] = "autoconfig",
+  [MS_LOOKUP_SOURCE_ISPDB] = "ispdb",
+  [MS_LOOKUP_SOURCE_SRV] = "srv",
+  [MS_LOOKUP_SOURCE_GUESS] = "guess",
+};
+
+static void
+ms_lookup_result_finalize (GObject *object)
+{
+  MsLookupResult *self = (MsLookupResult *)object;
+
+  g_clear_pointer (&self->address, ms_address_free);
+  g_clear_object (&self->provider);
+  g_clear_pointer (&self->imap, g_ptr_array_unref);
+  g_clear_pointer (&self->smtp, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (ms_lookup_result_parent_class)->finalize (object);
+}
+
+static void
+ms_lookup_result_class_init (MsLookupResultClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = ms_lookup_result_finalize;
+}
+
+static void
+ms_lookup_result_init (MsLookupResult *self)
+{
+}
+
+static GPtrArray *
+copy_servers (GPtrArray *servers)
+{
+  GPtrArray *copy = g_ptr_array_new_with_free_func ((GDestroyNotify)ms_server_free);
+
+  for (guint i = 0; servers != NULL && i < servers->len; i++)
+    g_ptr_array_add (copy, ms_server_copy (g_ptr_array_index (servers, i)));
+
+  return copy;
+}
+
+/**
+ * ms_lookup_result_new:
+ * @address: the address looked up
+ * @source: which layer answered
+ * @provider: (nullable): the catalogue entry, when one is known
+ * @imap: (nullable) (element-type MsServer): IMAP servers, preferred first
+ * @smtp: (nullable) (element-type MsServer): SMTP servers, preferred first
+ *
+ * Returns: (transfer full): a new result
+ */
+MsLookupResult *
+ms_lookup_result_new (const MsAddress *address,
+                      MsLookupSource   source,
+                      MsProvider      *provider,
+                      GPtrArray       *imap,
+                      GPtrArray       *smtp)
+{
+  MsLookupResult *self;
+
+  g_return_val_if_fail (address != NULL, NULL);
+  g_return_val_if_fail (!provider || MS_IS_PROVIDER (provider), NULL);
+
+  self = g_object_new (MS_TYPE_LOOKUP_RESULT, NULL);
+  self->address = ms_address_copy (address);
+  self->source = source;
+  g_set_object (&self->provider, provider);
+  self->imap = copy_servers (imap);
+  self->smtp = copy_servers (smtp);
+
+  if (self->imap->len == 0 && self->smtp->len == 0)
+    self->source = MS_LOOKUP_SOURCE_NONE;
+
+  return self;
+}
+
+const MsAddress *
+ms_lookup_result_get_address (MsLookupResult *self)
+{
+  g_return_val_if_fail (MS_IS_LOOKUP_RESULT (self), NULL);
+
+  return self->address;
+}
+
+MsLookupSource
+ms_lookup_result_get_source (MsLookupResult *self)
+{
+  g_return_val_if_fail (MS_IS_LOOKUP_RESULT (self), MS_LOOKUP_SOURCE_NONE);
+
+  return self->source;
+}
+
+/**
+ * ms_lookup_result_get_provider:
+ * @self: a result
+ *
+ * Returns: (nullable) (transfer none): the provider, if the catalogue knows it
+ */
+MsProvider *
+ms_lookup_result_get_provider (MsLookupResult *self)
+{
+  g_return_val_if_fail (MS_IS_LOOKUP_RESULT (self), NULL);
+
+  return self->provider;
+}
+
+/**
+ * ms_lookup_result_get_imap_servers:
+ * @self: a result
+ *
+ * Returns: (transfer none) (element-type MsServer): preferred first
+ */
+GPtrArray *
+ms_lookup_result_get_imap_servers (MsLookupResult *self)
+{
+  g_return_val_if_fail (MS_IS_LOOKUP_RESULT (self), NULL);
+
+  return self->imap;
+}
+
+/**
+ * ms_lookup_result_get_smtp_servers:
+ * @self: a result
+ *
+ * Returns: (transfer none) (element-type MsServer): preferred first
+ */
+GPtrArray *
+ms_lookup_result_get_smtp_servers (MsLookupResult *self)
+{
+  g_return_val_if_fail (MS_IS_LOOKUP_RESULT (self), NULL);
+
+  return self->smtp;
+}
+
+gboolean
+ms_lookup_result_is_found (MsLookupResult *self)
+{
+  g_return_val_if_fail (MS_IS_LOOKUP_RESULT (self), FALSE);
+
+  return self->source != MS_LOOKUP_SOURCE_NONE;
+}
+
+/**
+ * ms_lookup_result_dup_username:
+ * @self: a result
+ *
+ * Returns: (transfer full) (nullable): the login name for the preferred
+ *   IMAP server (or SMTP server, when there is no IMAP one)
+ */
+char *
+ms_lookup_result_dup_username (MsLookupResult *self)
+{
+  GPtrArray *servers;
+
+  g_return_val_if_fail (MS_IS_LOOKUP_RESULT (self), NULL);
+
+  servers = self->imap->len > 0 ? self->imap : self->smtp;
+  if (servers->len == 0)
+    return NULL;
+
+  return ms_server_expand_username (g_ptr_array_index (servers, 0), self->address);
+}
+
+static GVariant *
+servers_to_variant (MsLookupResult *self,
+                    GPtrArray      *servers)
+{
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa{sv}"));
+  for (guint i = 0; i < servers->len; i++)
+    {
+      const MsServer *server = g_ptr_array_index (servers, i);
+      g_autofree char *username = ms_server_expand_username (server, self->address);
+
+      g_variant_builder_add_value (&builder, ms_server_to_variant (server, username));
+    }
+
+  return g_variant_builder_end (&builder);
+}
+
+/**
+ * ms_lookup_result_to_variant:
+ * @self: a result
+ *
+ * The result as `mail-setup lookup --json` prints it: email, provider (a
+ * maybe type), source, imap and smtp (each server with its expanded login
+ * name) and username.
+ *
+ * Returns: (transfer floating): an a{sv}
+ */
+GVariant *
+ms_lookup_result_to_variant (MsLookupResult *self)
+{
+  GVariantBuilder builder;
+  g_autofree char *username = NULL;
+
+  g_return_val_if_fail (MS_IS_LOOKUP_RESULT (self), NULL);
+
+  username = ms_lookup_result_dup_username (self);
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&builder, "{sv}", "email", g_variant_new_string (self->address->email));
+  g_variant_builder_add (&builder, "{sv}", "provider",
+                         g_variant_new_maybe (G_VARIANT_TYPE_STRING,
+                                              self->provider
+                                                ? g_variant_new_string (ms_provider_get_id (self->provider))
+                                                : NULL));
+  g_variant_builder_add (&builder, "{sv}", "source",
+                         g_variant_new_string (ms_lookup_source_to_string (self->source)));
+  g_variant_builder_add (&builder, "{sv}", "imap", servers_to_variant (self, self->imap));
+  g_variant_builder_add (&builder, "{sv}", "smtp", servers_to_variant (self, self->smtp));
+  g_variant_builder_add (&builder, "{sv}", "username",
+                         g_variant_new_maybe (G_VARIANT_TYPE_STRING,
+                                              username ? g_variant_new_string (username) : NULL));
+
+  return g_variant_builder_end (&builder);
+}
+
+const char *
+ms_lookup_source_to_string (MsLookupSource source)
+{
+  g_return_val_if_fail ((guint)source < G_N_ELEMENTS (source_names), NULL);
+
+  return source_names[source];
+}

@@ -1,0 +1,34 @@
+/* ms-provider-private.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "ms-provider.h"
+
+G_BEGIN_DECLS
+
+/* Filled in by the provider file parser (ms-client-config.c) only. */
+struct _MsProvider
+{
+  GObject           parent_instance;
+
+  char             *id;
+  char             *name;
+  char             *short_name;
+  char            **search_keys;   /* every translation of the name, casefolded */
+  char            **domains;
+  char            **mx_patterns;
+  GPtrArray        *imap;          /* MsServer, preferred first */
+  GPtrArray        *smtp;          /* MsServer, preferred first */
+  MsPasswordFormat *password;
+  GPtrArray        *steps;         /* MsStep, admin steps before user steps */
+  GPtrArray        *errors;        /* MsErrorPattern, first match wins */
+  char             *website;
+  char             *origin;        /* file it came from */
+};
+
+MsProvider *_ms_provider_new (void);
+
+G_END_DECLS

@@ -1,0 +1,305 @@
+/* test-window.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The window in a real X server: it lists the providers, search filters
+ * them by English name, Chinese name and domain, an address opens its
+ * provider, and a step's button opens that step's page (through a test
+ * launcher that records the address instead of starting a browser).
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "ms-provider-page.h"
+#include "ms-window.h"
+
+static const char * const english[] = { "en_US.UTF-8", "en_US", "en", "C", NULL };
+
+typedef struct
+{
+  MsCatalogue *catalogue;
+  MsLauncher  *launcher;
+  GPtrArray   *opened;
+  MsWindow    *window;
+} Fixture;
+
+static gboolean
+record_open_cb (MsLauncher *launcher,
+                GtkWindow  *parent,
+                const char *uri,
+                GPtrArray  *opened)
+{
+  g_ptr_array_add (opened, g_strdup (uri));
+  return TRUE;   /* handled: no browser */
+}
+
+static void
+iterate (void)
+{
+  /* Let layout, filtering and stack transitions run. */
+  for (guint i = 0; i < 50; i++)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (2000);
+    }
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  fixture->catalogue = ms_catalogue_new (english);
+  ms_catalogue_load_builtin (fixture->catalogue);
+  fixture->launcher = ms_launcher_new ();
+  fixture->opened = g_ptr_array_new_with_free_func (g_free);
+  g_signal_connect (fixture->launcher, "open-uri", G_CALLBACK (record_open_cb), fixture->opened);
+
+  fixture->window = ms_window_new (NULL, fixture->catalogue, fixture->launcher);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  iterate ();
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (fixture->window)));
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  iterate ();
+  g_clear_object (&fixture->launcher);
+  g_assert_finalize_object (fixture->catalogue);
+  g_ptr_array_unref (fixture->opened);
+}
+
+static void
+collect (GtkWidget *widget,
+         GType      type,
+         GPtrArray *out)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) && gtk_widget_get_visible (widget))
+    g_ptr_array_add (out, widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect (child, type, out);
+}
+
+static GPtrArray *
+find_all (GtkWidget *root,
+          GType      type)
+{
+  GPtrArray *out = g_ptr_array_new ();
+
+  collect (root, type, out);
+  return out;
+}
+
+static GtkWidget *
+find_one (GtkWidget *root,
+          GType      type)
+{
+  g_autoptr(GPtrArray) all = find_all (root, type);
+
+  g_assert_cmpuint (all->len, >=, 1);
+  return g_ptr_array_index (all, 0);
+}
+
+static GtkListBox *
+provider_list (Fixture *fixture)
+{
+  return GTK_LIST_BOX (find_one (ms_window_get_visible_page (fixture->window), GTK_TYPE_LIST_BOX));
+}
+
+static guint
+count_rows (GtkListBox *list)
+{
+  guint n = 0;
+
+  while (gtk_list_box_get_row_at_index (list, n) != NULL)
+    n++;
+
+  return n;
+}
+
+static void
+search (Fixture    *fixture,
+        const char *text)
+{
+  GtkWidget *entry = find_one (ms_window_get_visible_page (fixture->window), GTK_TYPE_SEARCH_ENTRY);
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), text);
+  /* GtkSearchEntry delays search-changed; wait it out. */
+  for (guint i = 0; i < 10; i++)
+    {
+      iterate ();
+      g_usleep (30000);
+    }
+  iterate ();
+}
+
+static void
+test_lists_providers (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  GtkListBox *list = provider_list (fixture);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (fixture->catalogue));
+
+  g_assert_cmpuint (n, >=, 6);
+  g_assert_cmpuint (count_rows (list), ==, n);
+
+  /* Rows show the name and the domains. */
+  {
+    g_autoptr(GPtrArray) rows = find_all (GTK_WIDGET (list), ADW_TYPE_ACTION_ROW);
+    gboolean saw_qq = FALSE;
+
+    for (guint i = 0; i < rows->len; i++)
+      {
+        AdwActionRow *row = g_ptr_array_index (rows, i);
+
+        if (g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "QQ Mail") == 0)
+          {
+            saw_qq = TRUE;
+            g_assert_cmpstr (adw_action_row_get_subtitle (row), ==, "qq.com, foxmail.com, vip.qq.com");
+          }
+      }
+    g_assert_true (saw_qq);
+  }
+}
+
+static void
+test_search (Fixture       *fixture,
+             gconstpointer  data)
+{
+  GtkListBox *list = provider_list (fixture);
+  guint n = count_rows (list);
+
+  search (fixture, "网易");
+  g_assert_cmpuint (count_rows (list), ==, 2);
+
+  search (fixture, "aliyun");
+  g_assert_cmpuint (count_rows (list), ==, 1);
+
+  search (fixture, "126.com");
+  g_assert_cmpuint (count_rows (list), ==, 1);
+
+  search (fixture, "no such provider");
+  g_assert_cmpuint (count_rows (list), ==, 0);
+  {
+    GtkWidget *status = find_one (ms_window_get_visible_page (fixture->window), ADW_TYPE_STATUS_PAGE);
+    g_assert_true (gtk_widget_get_child_visible (status));
+  }
+
+  search (fixture, "");
+  g_assert_cmpuint (count_rows (list), ==, n);
+}
+
+static GtkWidget *
+current_provider_page (Fixture *fixture)
+{
+  GtkWidget *page = ms_window_get_visible_page (fixture->window);
+
+  g_assert_true (MS_IS_PROVIDER_PAGE (page));
+  return page;
+}
+
+static void
+test_email_opens_provider_and_steps (Fixture       *fixture,
+                                     gconstpointer  data)
+{
+  g_autoptr(GPtrArray) buttons = NULL;
+  GtkWidget *page;
+  guint opened = 0;
+
+  ms_window_set_email (fixture->window, "  someone@Foxmail.com ");
+  iterate ();
+
+  page = current_provider_page (fixture);
+  g_assert_cmpstr (ms_provider_get_id (ms_provider_page_get_provider (MS_PROVIDER_PAGE (page))), ==, "qq");
+
+  /* Each “Open Page” button opens its step's page, through the launcher. */
+  buttons = find_all (page, GTK_TYPE_BUTTON);
+  for (guint i = 0; i < buttons->len; i++)
+    {
+      GtkWidget *button = g_ptr_array_index (buttons, i);
+
+      if (g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), "page.open-uri") != 0)
+        continue;
+
+      g_signal_emit_by_name (button, "clicked");
+      opened++;
+    }
+
+  g_assert_cmpuint (opened, ==, 2);
+  g_assert_cmpuint (fixture->opened->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (fixture->opened, 0), ==, "https://mail.qq.com/");
+
+  /* Back to the list. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.back", NULL));
+  iterate ();
+  g_assert_false (MS_IS_PROVIDER_PAGE (ms_window_get_visible_page (fixture->window)));
+}
+
+static void
+test_admin_steps (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GPtrArray) groups = NULL;
+  g_autofree char *text = NULL;
+  GtkWidget *page;
+  gboolean admin_shown = FALSE;
+
+  g_assert_true (ms_window_show_provider (fixture->window, "exmail"));
+  g_assert_false (ms_window_show_provider (fixture->window, "no-such-provider"));
+  iterate ();
+  page = current_provider_page (fixture);
+
+  groups = find_all (page, ADW_TYPE_PREFERENCES_GROUP);
+  for (guint i = 0; i < groups->len; i++)
+    {
+      const char *title = adw_preferences_group_get_title (g_ptr_array_index (groups, i));
+      admin_shown |= g_strcmp0 (title, "For Your Mail Administrator") == 0;
+    }
+  g_assert_true (admin_shown);
+
+  /* The text to send the administrator names the console page. */
+  text = ms_provider_page_dup_admin_text (MS_PROVIDER_PAGE (page));
+  g_assert_nonnull (strstr (text, "https://work.weixin.qq.com/wework_admin/frame#/apps/qykit/proxy/exmail"));
+  g_assert_nonnull (strstr (text, "Tencent Exmail"));
+  g_assert_null (strstr (text, "exmail.qq.com/login"));
+  g_assert_true (gtk_widget_activate_action (page, "page.copy-admin-steps", NULL));
+}
+
+static void
+test_search_activate_address (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  GtkWidget *entry = find_one (ms_window_get_visible_page (fixture->window), GTK_TYPE_SEARCH_ENTRY);
+  GtkWidget *page;
+
+  search (fixture, "me@yeah.net");
+  g_signal_emit_by_name (entry, "activate");
+  iterate ();
+
+  page = current_provider_page (fixture);
+  g_assert_cmpstr (ms_provider_get_id (ms_provider_page_get_provider (MS_PROVIDER_PAGE (page))), ==, "netease");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  g_test_add ("/window/lists-providers", Fixture, NULL, fixture_set_up, test_lists_providers, fixture_tear_down);
+  g_test_add ("/window/search", Fixture, NULL, fixture_set_up, test_search, fixture_tear_down);
+  g_test_add ("/window/email-opens-provider", Fixture, NULL, fixture_set_up, test_email_opens_provider_and_steps, fixture_tear_down);
+  g_test_add ("/window/admin-steps", Fixture, NULL, fixture_set_up, test_admin_steps, fixture_tear_down);
+  g_test_add ("/window/search-activate-address", Fixture, NULL, fixture_set_up, test_search_activate_address, fixture_tear_down);
+
+  return g_test_run ();
+}
