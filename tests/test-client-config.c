@@ -98,6 +98,14 @@ test_good_file (void)
                     ((const char * const[]) { "example.com", "xn--fsqu00a.xn--fiqs8s", NULL }));
   g_assert_true (ms_provider_claims_domain (provider, "example.com"));
   g_assert_false (ms_provider_claims_domain (provider, "sub.example.com"));
+  {
+    /* The file names the IDN domain in Unicode; an address may use either form. */
+    g_autoptr(MsAddress) unicode = ms_address_parse ("x@例子.中国", NULL);
+    g_autoptr(MsAddress) puny = ms_address_parse ("x@XN--FSQU00A.xn--fiqs8s", NULL);
+
+    g_assert_true (ms_provider_claims_domain (provider, unicode->domain));
+    g_assert_true (ms_provider_claims_domain (provider, puny->domain));
+  }
   g_assert_true (ms_provider_matches_mx (provider, "MX7.example.net."));
   g_assert_false (ms_provider_matches_mx (provider, "mail.example.net"));
 

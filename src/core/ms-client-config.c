@@ -564,6 +564,29 @@ start_server (ParseState  *state,
     }
 }
 
+/* What may stand inside each of our own elements. */
+typedef enum
+{
+  CHILD_TEXT,
+  CHILD_STEP,
+  CHILD_ERROR,
+} ChildAction;
+
+static const struct
+{
+  const char  *parent;
+  const char  *child;
+  ChildAction  action;
+} ms_children[] = {
+  { "ms:password", "ms:name", CHILD_TEXT },
+  { "ms:password", "ms:hint", CHILD_TEXT },
+  { "ms:steps", "ms:step", CHILD_STEP },
+  { "ms:step", "ms:title", CHILD_TEXT },
+  { "ms:step", "ms:description", CHILD_TEXT },
+  { "ms:errors", "ms:error", CHILD_ERROR },
+  { "ms:error", "ms:advice", CHILD_TEXT },
+};
+
 static void
 start_element (GMarkupParseContext  *context,
                const char           *element,
@@ -641,49 +664,33 @@ start_element (GMarkupParseContext  *context,
       return;
     }
 
-  if (g_str_equal (parent, "ms:password"))
+  if (g_str_has_prefix (parent, "ms:"))
     {
-      if (g_str_equal (element, "ms:name") || g_str_equal (element, "ms:hint"))
-        begin_text (state, names, values);
-      else if (is_catalogue (state))
-        fail_at (state, error, state->element_line, "unknown element <%s> in <ms:password>", element);
-      return;
-    }
+      for (guint i = 0; i < G_N_ELEMENTS (ms_children); i++)
+        {
+          if (!g_str_equal (parent, ms_children[i].parent) ||
+              !g_str_equal (element, ms_children[i].child))
+            continue;
 
-  if (g_str_equal (parent, "ms:steps"))
-    {
-      if (g_str_equal (element, "ms:step"))
-        start_step (state, names, values, error);
-      else if (is_catalogue (state))
-        fail_at (state, error, state->element_line, "unknown element <%s> in <ms:steps>", element);
-      return;
-    }
+          switch (ms_children[i].action)
+            {
+            case CHILD_TEXT:
+              begin_text (state, names, values);
+              break;
+            case CHILD_STEP:
+              start_step (state, names, values, error);
+              break;
+            case CHILD_ERROR:
+              start_error (state, names, values, error);
+              break;
+            default:
+              g_assert_not_reached ();
+            }
+          return;
+        }
 
-  if (g_str_equal (parent, "ms:step"))
-    {
-      if (g_str_equal (element, "ms:title") || g_str_equal (element, "ms:description"))
-        begin_text (state, names, values);
-      else if (is_catalogue (state))
-        fail_at (state, error, state->element_line, "unknown element <%s> in <ms:step>", element);
-      return;
-    }
-
-  if (g_str_equal (parent, "ms:errors"))
-    {
-      if (g_str_equal (element, "ms:error"))
-        start_error (state, names, values, error);
-      else if (is_catalogue (state))
-        fail_at (state, error, state->element_line, "unknown element <%s> in <ms:errors>", element);
-      return;
-    }
-
-  if (g_str_equal (parent, "ms:error"))
-    {
-      if (g_str_equal (element, "ms:advice"))
-        begin_text (state, names, values);
-      else if (is_catalogue (state))
-        fail_at (state, error, state->element_line, "unknown element <%s> in <ms:error>", element);
-      return;
+      if (is_catalogue (state))
+        fail_at (state, error, state->element_line, "unknown element <%s> in <%s>", element, parent);
     }
 }
 
