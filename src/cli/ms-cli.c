@@ -12,12 +12,17 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "ms-address.h"
 #include "ms-catalogue.h"
 #include "ms-cli.h"
 #include "ms-json.h"
+#include "ms-secret.h"
+#include "ms-verifier.h"
 
 typedef int (*CommandFunc) (int argc, char **argv);
 
@@ -31,10 +36,12 @@ typedef struct
 
 static int cmd_providers (int argc, char **argv);
 static int cmd_lookup    (int argc, char **argv);
+static int cmd_verify    (int argc, char **argv);
 
 static const Command commands[] = {
   { "providers", "", N_("List the providers Mail Setup knows"), cmd_providers },
   { "lookup", N_("ADDRESS"), N_("Find the server settings for an address"), cmd_lookup },
+  { "verify", N_("ADDRESS"), N_("Check the IMAP and SMTP logins; the password is read from standard input"), cmd_verify },
 };
 
 static void
@@ -218,6 +225,366 @@ cmd_lookup (int    argc,
     }
 
   return ms_lookup_result_is_found (result) ? MS_CLI_EXIT_OK : MS_CLI_EXIT_FAILED;
+}
+
+#define MAX_PASSWORD_INPUT (64 * 1024)
+
+/* Reads the password from standard input: the first line without its line
+ * break, or all of it when there is none. It goes straight into wiped
+ * memory; stdio's buffers never see it. */
+static MsSecret *
+read_password (GError **error)
+{
+  char *buf = g_malloc0 (MAX_PASSWORD_INPUT + 1);
+  gsize len = 0;
+  char *nl;
+  MsSecret *secret = NULL;
+
+  while (len <= MAX_PASSWORD_INPUT)
+    {
+      gssize n = read (STDIN_FILENO, buf + len, MAX_PASSWORD_INPUT + 1 - len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                       _("Cannot read the password from standard input: %s"), g_strerror (errno));
+          goto out;
+        }
+      if (n == 0)
+        break;
+      len += n;
+      if (memchr (buf, '\n', len) != NULL)
+        break;
+    }
+
+  nl = memchr (buf, '\n', len);
+  if (nl != NULL)
+    {
+      len = nl - buf;
+      if (len > 0 && buf[len - 1] == '\r')
+        len--;
+    }
+  else if (len > MAX_PASSWORD_INPUT)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("The password on standard input is longer than %d bytes."), MAX_PASSWORD_INPUT);
+      goto out;
+    }
+
+  if (len == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("No password on standard input. Pipe it in, for example: secret-tool lookup … | mail-setup verify ADDRESS"));
+      goto out;
+    }
+
+  secret = ms_secret_new (buf, len);
+
+out:
+  ms_wipe (buf, MAX_PASSWORD_INPUT + 1);
+  g_free (buf);
+  return secret;
+}
+
+/* HOST, HOST:PORT, [V6] or [V6]:PORT */
+static MsServer *
+parse_server (MsProtocol   protocol,
+              const char  *spec,
+              const char  *security_name,
+              const char  *username,
+              GError     **error)
+{
+  g_autofree char *host = NULL;
+  const char *port_text = NULL;
+  MsSecurity security = MS_SECURITY_SSL;
+  guint64 port;
+
+  if (security_name != NULL && !ms_security_from_string (security_name, &security))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("The security must be “ssl” or “starttls”, not “%s”."), security_name);
+      return NULL;
+    }
+
+  if (spec[0] == '[')
+    {
+      const char *close = strchr (spec, ']');
+
+      if (close == NULL || (close[1] != '\0' && close[1] != ':'))
+        goto bad;
+      host = g_strndup (spec + 1, close - spec - 1);
+      port_text = close[1] == ':' ? close + 2 : NULL;
+    }
+  else
+    {
+      const char *colon = strchr (spec, ':');
+
+      if (colon != NULL && strchr (colon + 1, ':') != NULL)
+        goto bad;
+      host = colon ? g_strndup (spec, colon - spec) : g_strdup (spec);
+      port_text = colon ? colon + 1 : NULL;
+    }
+
+  if (host[0] == '\0' || (!g_hostname_is_ip_address (host) && !ms_normalize_domain (host, NULL) &&
+                           g_ascii_strcasecmp (host, "localhost") != 0))
+    goto bad;
+
+  if (port_text == NULL)
+    port = protocol == MS_PROTOCOL_IMAP ? (security == MS_SECURITY_SSL ? 993 : 143)
+                                        : (security == MS_SECURITY_SSL ? 465 : 587);
+  else if (!g_ascii_string_to_unsigned (port_text, 10, 1, 65535, &port, NULL))
+    goto bad;
+
+  return ms_server_new (protocol, host, (guint16)port, security, username);
+
+bad:
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               _("“%s” is not a server (HOST or HOST:PORT)."), spec);
+  return NULL;
+}
+
+typedef struct
+{
+  gboolean  done;
+  GError   *error;
+} VerifyWait;
+
+static void
+verified_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  VerifyWait *wait = user_data;
+
+  ms_verifier_verify_finish (MS_VERIFIER (object), result, &wait->error);
+  wait->done = TRUE;
+}
+
+static void
+print_side (const char          *label,
+            const MsCheckResult *result)
+{
+  if (result == NULL)
+    return;
+
+  if (result->ok)
+    {
+      /* Translators: e.g. “IMAP imap.qq.com:993: the login works” */
+      g_print (_("%s %s: the login works\n"), label, result->server);
+      return;
+    }
+
+  g_print (_("%s %s: failed (%s)\n"), label, result->server, ms_error_kind_to_string (result->kind));
+  if (result->message != NULL)
+    g_print ("  %s\n", result->message);
+  if (result->advice != NULL)
+    g_print ("  %s\n", result->advice);
+}
+
+static int
+cmd_verify (int    argc,
+            char **argv)
+{
+  g_autoptr(MsCatalogue) catalogue = NULL;
+  g_autoptr(MsAddress) address = NULL;
+  g_autoptr(MsVerifier) verifier = NULL;
+  g_autoptr(MsSecret) secret = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMainContext) context = NULL;
+  g_autofree char *provider_id = NULL, *imap = NULL, *smtp = NULL;
+  g_autofree char *imap_security = NULL, *smtp_security = NULL;
+  g_autofree char *username = NULL, *ca_file = NULL, *only = NULL;
+  g_auto(GStrv) store = NULL;
+  gboolean json = FALSE;
+  int timeout = 20;
+  gboolean check_imap = TRUE, check_smtp = TRUE;
+  MsProvider *provider = NULL;
+  VerifyWait wait = { FALSE, NULL };
+  GOptionEntry entries[] = {
+    { "provider", 0, 0, G_OPTION_ARG_STRING, &provider_id, N_("Use this catalogue entry instead of looking the address up"), N_("ID") },
+    { "imap", 0, 0, G_OPTION_ARG_STRING, &imap, N_("Check this IMAP server"), N_("HOST[:PORT]") },
+    { "smtp", 0, 0, G_OPTION_ARG_STRING, &smtp, N_("Check this SMTP server"), N_("HOST[:PORT]") },
+    { "imap-security", 0, 0, G_OPTION_ARG_STRING, &imap_security, N_("TLS for --imap: ssl (default) or starttls"), "ssl|starttls" },
+    { "smtp-security", 0, 0, G_OPTION_ARG_STRING, &smtp_security, N_("TLS for --smtp: ssl (default) or starttls"), "ssl|starttls" },
+    { "username", 0, 0, G_OPTION_ARG_STRING, &username, N_("Log in with this name"), N_("NAME") },
+    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file, N_("Trust these certificate authorities too"), N_("PEM") },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout, N_("Deadline for the whole check (default 20)"), N_("SECONDS") },
+    { "only", 0, 0, G_OPTION_ARG_STRING, &only, N_("Check one side only"), "imap|smtp" },
+    { "store", 0, 0, G_OPTION_ARG_STRING_ARRAY, &store, N_("After success, store the password there"), "keyring|goa" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+
+  if (!parse_options (&commands[2], entries, &argc, &argv))
+    return MS_CLI_EXIT_USAGE;
+
+  if (argc != 3)
+    {
+      g_printerr (_("Usage: %s verify ADDRESS [OPTION…] < password\n"), g_get_prgname ());
+      return MS_CLI_EXIT_USAGE;
+    }
+
+  if (store != NULL)
+    {
+      g_printerr (_("--store is not available in this version.\n"));
+      return MS_CLI_EXIT_USAGE;
+    }
+
+  if (timeout <= 0 || timeout > 3600)
+    {
+      g_printerr (_("--timeout must be a number of seconds from 1 to 3600.\n"));
+      return MS_CLI_EXIT_USAGE;
+    }
+
+  if (only != NULL)
+    {
+      if (g_str_equal (only, "imap"))
+        check_smtp = FALSE;
+      else if (g_str_equal (only, "smtp"))
+        check_imap = FALSE;
+      else
+        {
+          g_printerr (_("--only must be “imap” or “smtp”.\n"));
+          return MS_CLI_EXIT_USAGE;
+        }
+    }
+
+  address = ms_address_parse (argv[2], &error);
+  if (address == NULL)
+    {
+      g_printerr (_("Not an e-mail address: %s\n"), error->message);
+      return MS_CLI_EXIT_USAGE;
+    }
+
+  catalogue = ms_catalogue_new_default ();
+  warn_problems (catalogue);
+
+  if (provider_id != NULL)
+    {
+      provider = ms_catalogue_get_provider (catalogue, provider_id);
+      if (provider == NULL)
+        {
+          g_printerr (_("Unknown provider “%s”; “mail-setup providers” lists them.\n"), provider_id);
+          return MS_CLI_EXIT_USAGE;
+        }
+    }
+  else
+    provider = ms_catalogue_find_by_domain (catalogue, address->domain);
+
+  verifier = ms_verifier_new (address, provider);
+
+  {
+    const char *specs[2] = { imap, smtp };
+    const char *securities[2] = { imap_security, smtp_security };
+    gboolean wanted[2] = { check_imap, check_smtp };
+
+    for (MsProtocol protocol = MS_PROTOCOL_IMAP; protocol <= MS_PROTOCOL_SMTP; protocol++)
+      {
+        g_autoptr(GPtrArray) servers = g_ptr_array_new_with_free_func ((GDestroyNotify)ms_server_free);
+        GPtrArray *known = NULL;
+        const char *rule = NULL;
+        MsServer *server;
+
+        if (provider != NULL)
+          {
+            known = protocol == MS_PROTOCOL_IMAP ? ms_provider_get_imap_servers (provider)
+                                                 : ms_provider_get_smtp_servers (provider);
+            rule = known->len > 0 ? ((MsServer *)g_ptr_array_index (known, 0))->username : NULL;
+          }
+
+        if (specs[protocol] == NULL)
+          {
+            if (securities[protocol] != NULL)
+              {
+                g_printerr (_("--%s-security needs --%s.\n"), ms_protocol_to_string (protocol),
+                            ms_protocol_to_string (protocol));
+                return MS_CLI_EXIT_USAGE;
+              }
+            if (wanted[protocol] && (known == NULL || known->len == 0))
+              {
+                g_printerr (_("No %s server is known for %s; give one with --%s=HOST[:PORT].\n"),
+                            protocol == MS_PROTOCOL_IMAP ? "IMAP" : "SMTP", address->domain_unicode,
+                            ms_protocol_to_string (protocol));
+                return MS_CLI_EXIT_USAGE;
+              }
+            continue;
+          }
+
+        server = parse_server (protocol, specs[protocol], securities[protocol], rule, &error);
+        if (server == NULL)
+          {
+            g_printerr ("%s\n", error->message);
+            return MS_CLI_EXIT_USAGE;
+          }
+        g_ptr_array_add (servers, server);
+        ms_verifier_set_servers (verifier, protocol, servers);
+      }
+  }
+
+  ms_verifier_set_username (verifier, username);
+  ms_verifier_set_timeout (verifier, timeout);
+  if (!ms_verifier_set_ca_file (verifier, ca_file, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return MS_CLI_EXIT_USAGE;
+    }
+
+  secret = read_password (&error);
+  if (secret == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return MS_CLI_EXIT_USAGE;
+    }
+
+  context = g_main_context_new ();
+  g_main_context_push_thread_default (context);
+  ms_verifier_verify_async (verifier, check_imap, check_smtp, secret, NULL, verified_cb, &wait);
+  g_clear_pointer (&secret, ms_secret_unref);
+  while (!wait.done)
+    g_main_context_iteration (context, TRUE);
+  g_main_context_pop_thread_default (context);
+
+  /* A failed login is a result; an error here means no check was made. */
+  if (wait.error != NULL && wait.error->domain != MS_ERROR)
+    {
+      g_printerr ("%s\n", wait.error->message);
+      g_clear_error (&wait.error);
+      return MS_CLI_EXIT_USAGE;
+    }
+  g_clear_error (&wait.error);
+
+  if (json)
+    {
+      g_autoptr(GVariant) base = g_variant_ref_sink (ms_verifier_to_variant (verifier));
+      GVariantBuilder builder;
+      GVariantIter iter;
+      const char *key;
+      GVariant *value;
+
+      g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+      g_variant_iter_init (&iter, base);
+      while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
+        {
+          g_variant_builder_add (&builder, "{sv}", key, value);
+          g_variant_unref (value);
+        }
+      g_variant_builder_add (&builder, "{sv}", "stored", g_variant_new ("aa{sv}", NULL));
+      print_json (g_variant_builder_end (&builder));
+    }
+  else
+    {
+      print_side ("IMAP", ms_verifier_get_result (verifier, MS_PROTOCOL_IMAP));
+      print_side ("SMTP", ms_verifier_get_result (verifier, MS_PROTOCOL_SMTP));
+    }
+
+  {
+    const MsCheckResult *a = ms_verifier_get_result (verifier, MS_PROTOCOL_IMAP);
+    const MsCheckResult *b = ms_verifier_get_result (verifier, MS_PROTOCOL_SMTP);
+
+    return (a == NULL || a->ok) && (b == NULL || b->ok) ? MS_CLI_EXIT_OK : MS_CLI_EXIT_FAILED;
+  }
 }
 
 /**

@@ -30,6 +30,8 @@ static const char * const kind_names[] = {
   [MS_ERROR_KIND_STORE_FAILED] = "store-failed",
 };
 
+G_DEFINE_QUARK (ms-error-quark, ms_error)
+
 G_STATIC_ASSERT (G_N_ELEMENTS (kind_names) == MS_ERROR_KIND_STORE_FAILED + 1);
 
 const char *

@@ -37,6 +37,10 @@ typedef enum
   MS_ERROR_KIND_STORE_FAILED,
 } MsErrorKind;
 
+/* A GError in this domain has an MsErrorKind as its code. */
+#define MS_ERROR (ms_error_quark ())
+
+GQuark      ms_error_quark            (void);
 const char *ms_error_kind_to_string   (MsErrorKind  kind);
 gboolean    ms_error_kind_from_string (const char  *str,
                                        MsErrorKind *kind);
