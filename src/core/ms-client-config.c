@@ -432,6 +432,12 @@ start_step (ParseState  *state,
   const char *url = attr (names, values, "url");
   MsStepWho step_who;
 
+  if (state->step != NULL)
+    {
+      fail_at (state, error, state->element_line, "<ms:step> cannot be inside another <ms:step>");
+      return;
+    }
+
   state->step_line = state->element_line;
   localized_clear (&state->step_title);
   localized_clear (&state->step_description);
@@ -482,6 +488,12 @@ start_error (ParseState  *state,
   g_autoptr(GError) regex_error = NULL;
   MsErrorKind kind;
   gboolean imap = TRUE, smtp = TRUE;
+
+  if (state->error != NULL)
+    {
+      fail_at (state, error, state->element_line, "<ms:error> cannot be inside another <ms:error>");
+      return;
+    }
 
   state->error_line = state->element_line;
   localized_clear (&state->error_advice);
@@ -930,7 +942,7 @@ end_element (GMarkupParseContext  *context,
       if (g_strcmp0 (parent, "emailProvider") == 0)
         end_server (state, error);
     }
-  else if (g_str_equal (element, "ms:password"))
+  else if (g_str_equal (element, "ms:password") && state->in_password)
     end_password (state, error);
   else if (g_str_equal (element, "ms:step"))
     end_step (state, error);

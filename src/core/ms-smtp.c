@@ -129,23 +129,36 @@ ms_smtp_reply_to_string (MsSmtpReply *reply)
 char *
 ms_smtp_reply_enhanced_code (MsSmtpReply *reply)
 {
-  const char *text;
-  g_autoptr(GMatchInfo) match = NULL;
-  static GRegex *regex;
+  const char *text, *p;
+  guint digits;
 
   g_return_val_if_fail (reply != NULL, NULL);
 
   if (reply->lines == NULL || reply->lines->len == 0)
     return NULL;
 
-  if (g_once_init_enter (&regex))
-    g_once_init_leave (&regex, g_regex_new ("^\\s*([245]\\.[0-9]{1,3}\\.[0-9]{1,3})\\b", G_REGEX_OPTIMIZE, 0, NULL));
-
+  /* By hand rather than with GRegex: the text may not be UTF-8. */
   text = g_ptr_array_index (reply->lines, 0);
-  if (!g_regex_match (regex, text, 0, &match))
+  while (*text == ' ' || *text == '\t')
+    text++;
+
+  p = text;
+  if (*p != '2' && *p != '4' && *p != '5')
+    return NULL;
+  p++;
+  for (guint part = 0; part < 2; part++)
+    {
+      if (*p++ != '.')
+        return NULL;
+      for (digits = 0; g_ascii_isdigit (*p) && digits < 4; p++)
+        digits++;
+      if (digits == 0 || digits > 3)
+        return NULL;
+    }
+  if (*p != '\0' && *p != ' ' && *p != '\t')
     return NULL;
 
-  return g_match_info_fetch (match, 1);
+  return g_strndup (text, p - text);
 }
 
 /* The check */
