@@ -25,9 +25,14 @@ main (int   argc,
   textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("mail-setup");
 
-  /* `mail-setup providers`, `lookup` …: no display, no D-Bus. */
+  /* `mail-setup providers`, `lookup` …: no display, no D-Bus. Standard
+   * output is for results only: every log message, debug traces too, goes
+   * to standard error. */
   if (ms_cli_handles (argc, argv))
-    return ms_cli_run (argc, argv);
+    {
+      g_log_writer_default_set_use_stderr (TRUE);
+      return ms_cli_run (argc, argv);
+    }
 
   g_set_application_name (_("Mail Setup"));
   app = ms_application_new ();

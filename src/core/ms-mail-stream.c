@@ -188,6 +188,9 @@ connected_cb (GObject      *object,
   self->connection = g_steal_pointer (&connection);
   self->socket = g_socket_connection_get_socket (self->connection);
   g_socket_set_blocking (self->socket, FALSE);
+  /* GSocketClient gave the socket its connect timeout; waits are timed
+   * here, per step, so that a stall is reported as one. */
+  g_socket_set_timeout (self->socket, 0);
 
   g_task_return_pointer (task, self, g_object_unref);
 }
@@ -535,7 +538,7 @@ op_try (GTask        *task,
     case OP_READ_LINE:
       for (;;)
         {
-          guint8 *nl = memchr (self->input->data, '\n', self->input->len);
+          guint8 *nl = self->input->len > 0 ? memchr (self->input->data, '\n', self->input->len) : NULL;
 
           if (nl != NULL)
             {
