@@ -172,19 +172,19 @@ class VerifyTestCase(unittest.TestCase):
 
     # Runs of one side against one fake server ---------------------------
 
-    def run_imap(self, scenario, address=USER, *args, timeout=5, server_args=()):
+    def run_imap(self, scenario, address=USER, *args, timeout=5, server_args=(), password=PASSWORD):
         with FakeServer(scenario, PKI) as server:
             code, doc, elapsed, result = self.verify(
                 address, "--only=imap", "--imap=" + server.address, *server_args, *args,
-                timeout=timeout)
+                timeout=timeout, password=password)
         self.assertEqual(server.errors, [])
         return code, doc, elapsed, server
 
-    def run_smtp(self, scenario, address=USER, *args, timeout=5, server_args=()):
+    def run_smtp(self, scenario, address=USER, *args, timeout=5, server_args=(), password=PASSWORD):
         with FakeServer(scenario, PKI) as server:
             code, doc, elapsed, result = self.verify(
                 address, "--only=smtp", "--smtp=" + server.address, *server_args, *args,
-                timeout=timeout)
+                timeout=timeout, password=password)
         self.assertEqual(server.errors, [])
         return code, doc, elapsed, server
 
@@ -598,6 +598,97 @@ class Hostile(VerifyTestCase):
         self.assertEqual(stalled.connections, 1)
         self.assertLoginOverTlsOnly(working)
         self.assertLess(elapsed, 3.0, "the stalled first server held the check too long")
+
+
+class Dialogues(VerifyTestCase):
+    """The login dialogues a server's capabilities ask for, and what the
+    server receives: exact bytes, one attempt, nothing after a refusal."""
+
+    QUOTED = 'Qu"o\\te pw-X1'
+    UNICODE = "密码-pw-ü-K8"
+
+    def login_line(self, server):
+        lines = server.login_lines(tls=True)
+        self.assertEqual(len(lines), 1, server.received)
+        return lines[0]
+
+    def test_imap_login_quoted(self):
+        """Without SASL-IR: LOGIN with quoted strings, \" and \\ escaped."""
+        code, doc, _, server = self.run_imap(imap(imap_capabilities="IMAP4rev1 ID"),
+                                             password=self.QUOTED)
+        self.assertSuccess(code, doc, sides=("imap",))
+        line = self.login_line(server)
+        self.assertTrue(line.endswith(' LOGIN "%s" "Qu\\"o\\\\te pw-X1"' % USER), line)
+
+    def test_imap_login_literal(self):
+        """8-bit password, no LITERAL+: a synchronizing literal after “+”."""
+        code, doc, _, server = self.run_imap(imap(imap_capabilities="IMAP4rev1 ID"),
+                                             password=self.UNICODE)
+        self.assertSuccess(code, doc, sides=("imap",))
+        raw = self.UNICODE.encode("utf-8")
+        line = self.login_line(server)
+        self.assertIn("{%d}\r\n%s" % (len(raw), raw.decode("latin-1")), line)
+
+    def test_imap_login_literal_plus(self):
+        """With LITERAL+ the literal does not wait for the server."""
+        code, doc, _, server = self.run_imap(imap(imap_capabilities="IMAP4rev1 ID LITERAL+"),
+                                             password=self.UNICODE)
+        self.assertSuccess(code, doc, sides=("imap",))
+        raw = self.UNICODE.encode("utf-8")
+        self.assertIn("{%d+}\r\n%s" % (len(raw), raw.decode("latin-1")), self.login_line(server))
+
+    def test_imap_id_only_when_advertised(self):
+        code, doc, _, server = self.run_imap(imap(imap_capabilities="IMAP4rev1 AUTH=PLAIN SASL-IR"))
+        self.assertSuccess(code, doc, sides=("imap",))
+        self.assertFalse(server.sessions[0].has_command(r"^\S+ ID\b"), server.received)
+        self.assertTrue(server.sessions[0].has_command(EXAMINE), server.received)
+
+    def test_imap_logindisabled(self):
+        code, doc, elapsed, server = self.run_imap(
+            imap(imap_capabilities="IMAP4rev1 LOGINDISABLED"))
+        self.assertFailure(code, doc, "imap", "login-disabled")
+        self.assertNoLogin(server)
+
+    def test_imap_preauth(self):
+        code, doc, elapsed, server = self.run_imap(imap(greeting=b"* PREAUTH [CAPABILITY IMAP4rev1] hi\r\n"))
+        self.assertFailure(code, doc, "imap", "protocol")
+        self.assertNoLogin(server)
+
+    def test_smtp_auth_login_only(self):
+        code, doc, _, server = self.run_smtp(smtp(smtp_extensions=("AUTH LOGIN",)))
+        self.assertSuccess(code, doc, sides=("smtp",))
+        commands = server.sessions[0].commands
+        self.assertIn("AUTH LOGIN", commands)
+        self.assertIn(base64.b64encode(USER.encode()).decode(), commands)
+        self.assertIn(base64.b64encode(PASSWORD.encode()).decode(), commands)
+
+    def test_smtp_no_password_login(self):
+        code, doc, _, server = self.run_smtp(smtp(smtp_extensions=("AUTH CRAM-MD5",)))
+        self.assertFailure(code, doc, "smtp", "protocol")
+        self.assertNoLogin(server)
+
+    def test_refused_login_is_not_retried(self):
+        with FakeServer(imap(rules=[(IMAP_LOGIN, b"{tag} NO [AUTHENTICATIONFAILED] no\r\n")]), PKI) as i, \
+                FakeServer(smtp(rules=[(SMTP_AUTH, b"535 5.7.8 no\r\n")]), PKI) as s:
+            code, doc, _, _ = self.verify(USER, "--imap=" + i.address, "--smtp=" + s.address)
+        self.assertEqual(code, 1)
+        self.assertEqual(doc["imap"]["error"], "auth-failed")
+        self.assertEqual(doc["smtp"]["error"], "auth-failed")
+        for server in (i, s):
+            self.assertEqual(server.connections, 1, server.received)
+            self.assertEqual(len(server.login_lines()), 1, server.received)
+
+    def test_certificate_details(self):
+        code, doc, _, server = self.run_imap(imap(cert="wrong_host"))
+        result = self.assertFailure(code, doc, "imap", "tls-certificate")
+        tls = result["tls"]
+        self.assertEqual(tls["host"], "localhost")
+        self.assertIn("mail.example.net", tls["names"])
+        self.assertIn("wrong-host", tls["problems"])
+        self.assertRegex(tls["sha256"], r"^([0-9A-F]{2}:){31}[0-9A-F]{2}$")
+        self.assertTrue(tls["subject"] and tls["issuer"] and tls["not_after"])
+        self.assertIn("mail.example.net", result["message"])
+        self.assertNoLogin(server)
 
 
 if __name__ == "__main__":
