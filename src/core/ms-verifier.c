@@ -594,21 +594,31 @@ finish_all (MsVerifier  *self,
     {
       Side *side = self->sides[i];
       g_autoptr(GError) error = NULL;
+      Attempt *first;
       MsCheckResult *result;
-      const MsServer *server;
       g_autofree char *name = NULL;
 
       if (side == NULL || side->done)
         continue;
 
-      /* Name the server that was being tried last. */
-      server = side->attempts->len > 0
-        ? ((Attempt *)g_ptr_array_index (side->attempts, side->attempts->len - 1))->server
-        : g_ptr_array_index (side->servers, 0);
-      name = ms_server_to_string (server);
+      /* As when every server failed, the preferred server is the one
+       * reported: with its own failure if it had one, else this one. */
+      first = side->attempts->len > 0 ? g_ptr_array_index (side->attempts, 0) : NULL;
+      name = ms_server_to_string (first ? first->server : g_ptr_array_index (side->servers, 0));
       result = ms_check_result_new (side->protocol, name);
-      error = g_error_new_literal (MS_ERROR, kind, message);
-      ms_check_result_set_failure (result, self->provider, error);
+
+      if (kind == MS_ERROR_KIND_TIMEOUT && first != NULL && first->error != NULL)
+        {
+          ms_check_result_set_failure (result, self->provider, first->error);
+          if (first->tls != NULL)
+            result->tls = g_variant_ref (first->tls);
+        }
+      else
+        {
+          error = g_error_new_literal (MS_ERROR, kind, message);
+          ms_check_result_set_failure (result, self->provider, error);
+        }
+
       side_finish (side, result);
     }
 }
@@ -639,10 +649,13 @@ static void
 caller_cancelled_cb (GCancellable *cancellable,
                      MsVerifier   *self)
 {
-  /* “cancelled” may come from another thread; finish in ours. */
-  g_main_context_invoke_full (self->task ? g_task_get_context (self->task) : NULL,
-                              G_PRIORITY_DEFAULT, caller_cancelled_idle,
-                              g_object_ref (self), g_object_unref);
+  GSource *source = g_idle_source_new ();
+
+  /* “cancelled” may come from another thread, and the handler may not
+   * disconnect itself: finish later, in our context. */
+  g_source_set_callback (source, caller_cancelled_idle, g_object_ref (self), g_object_unref);
+  g_source_attach (source, self->task ? g_task_get_context (self->task) : NULL);
+  g_source_unref (source);
 }
 
 static Side *
@@ -723,7 +736,7 @@ ms_verifier_verify_async (MsVerifier          *self,
   if (smtp)
     self->sides[MS_PROTOCOL_SMTP] = side_new (self, MS_PROTOCOL_SMTP, self->smtp_servers);
 
-  self->deadline = g_timeout_source_new_seconds (self->timeout_seconds);
+  self->deadline = g_timeout_source_new (self->timeout_seconds * 1000);
   g_source_set_callback (self->deadline, deadline_cb, self, NULL);
   g_source_attach (self->deadline, g_task_get_context (self->task));
 
@@ -741,7 +754,9 @@ ms_verifier_verify_async (MsVerifier          *self,
  * ms_verifier_verify_finish:
  * @self: a verifier
  * @result: the result
- * @error: where to put why no check could be made at all
+ * @error: where to put why no check could be made at all, or
+ *   %G_IO_ERROR_CANCELLED when the caller cancelled (the sides' results then
+ *   say `cancelled`)
  *
  * Returns: %TRUE if every side that was checked works
  */
