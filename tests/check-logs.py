@@ -23,6 +23,7 @@ def secrets():
     found = set()
     hostile = load("test-verify-hostile")
     found.add(hostile.PASSWORD)
+    found.update((hostile.Dialogues.QUOTED, hostile.Dialogues.UNICODE))
     dovecot = load("test-verify-dovecot")
     found.update(dovecot.USERS.values())
     forms = set()
