@@ -17,7 +17,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ms-account-store.h"
 #include "ms-address.h"
+#include "ms-keyring.h"
 #include "ms-catalogue.h"
 #include "ms-cli.h"
 #include "ms-json.h"
@@ -37,11 +39,13 @@ typedef struct
 static int cmd_providers (int argc, char **argv);
 static int cmd_lookup    (int argc, char **argv);
 static int cmd_verify    (int argc, char **argv);
+static int cmd_forget    (int argc, char **argv);
 
 static const Command commands[] = {
   { "providers", "", N_("List the providers Mail Setup knows"), cmd_providers },
   { "lookup", N_("ADDRESS"), N_("Find the server settings for an address"), cmd_lookup },
   { "verify", N_("ADDRESS"), N_("Check the IMAP and SMTP logins; the password is read from standard input"), cmd_verify },
+  { "forget", N_("ADDRESS"), N_("Remove the passwords “verify --store=keyring” saved for an address"), cmd_forget },
 };
 
 static void
@@ -347,9 +351,56 @@ bad:
 
 typedef struct
 {
-  gboolean  done;
-  GError   *error;
+  gboolean      done;
+  GError       *error;
+  GAsyncResult *result;
 } VerifyWait;
+
+static void
+store_saved_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  VerifyWait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+  wait->done = TRUE;
+}
+
+static void
+print_stored (GVariant *stored)
+{
+  GVariantIter iter;
+  GVariant *entry;
+
+  g_variant_iter_init (&iter, stored);
+  while ((entry = g_variant_iter_next_value (&iter)))
+    {
+      const char *where = "?", *message = NULL, *hint = NULL, *account = NULL, *protocol = NULL;
+      gboolean ok = FALSE;
+
+      g_variant_lookup (entry, "where", "&s", &where);
+      g_variant_lookup (entry, "ok", "b", &ok);
+      g_variant_lookup (entry, "message", "&s", &message);
+      g_variant_lookup (entry, "hint", "&s", &hint);
+      g_variant_lookup (entry, "account", "&s", &account);
+      g_variant_lookup (entry, "protocol", "&s", &protocol);
+
+      if (g_str_equal (where, "keyring") && ok)
+        g_print (_("Saved the %s password in the keyring.\n"), protocol ? protocol : "");
+      else if (g_str_equal (where, "keyring"))
+        g_print (_("Could not save the %s password in the keyring.\n"), protocol ? protocol : "");
+      else if (ok)
+        g_print (_("Added to GNOME Online Accounts: %s\n"), account ? account : "");
+      else
+        g_print ("%s\n", _("Could not add the account to GNOME Online Accounts."));
+      if (message != NULL)
+        g_print ("  %s\n", message);
+      if (hint != NULL)
+        g_print ("  %s\n", hint);
+      g_variant_unref (entry);
+    }
+}
 
 static void
 verified_cb (GObject      *object,
@@ -401,7 +452,11 @@ cmd_verify (int    argc,
   int timeout = 20;
   gboolean check_imap = TRUE, check_smtp = TRUE;
   MsProvider *provider = NULL;
-  VerifyWait wait = { FALSE, NULL };
+  VerifyWait wait = { FALSE, NULL, NULL };
+  MsStoreFlags store_flags = 0;
+  g_autoptr(GVariant) stored = NULL;
+  gboolean stored_ok = TRUE;
+  gboolean verified;
   GOptionEntry entries[] = {
     { "provider", 0, 0, G_OPTION_ARG_STRING, &provider_id, N_("Use this catalogue entry instead of looking the address up"), N_("ID") },
     { "imap", 0, 0, G_OPTION_ARG_STRING, &imap, N_("Check this IMAP server"), N_("HOST[:PORT]") },
@@ -426,10 +481,17 @@ cmd_verify (int    argc,
       return MS_CLI_EXIT_USAGE;
     }
 
-  if (store != NULL)
+  for (guint i = 0; store != NULL && store[i]; i++)
     {
-      g_printerr (_("--store is not available in this version.\n"));
-      return MS_CLI_EXIT_USAGE;
+      if (g_str_equal (store[i], "keyring"))
+        store_flags |= MS_STORE_KEYRING;
+      else if (g_str_equal (store[i], "goa"))
+        store_flags |= MS_STORE_ONLINE_ACCOUNTS;
+      else
+        {
+          g_printerr (_("--store must be “keyring” or “goa”, not “%s”.\n"), store[i]);
+          return MS_CLI_EXIT_USAGE;
+        }
     }
 
   if (timeout <= 0 || timeout > 3600)
@@ -541,9 +603,30 @@ cmd_verify (int    argc,
   context = g_main_context_new ();
   g_main_context_push_thread_default (context);
   ms_verifier_verify_async (verifier, check_imap, check_smtp, secret, NULL, verified_cb, &wait);
-  g_clear_pointer (&secret, ms_secret_unref);
   while (!wait.done)
     g_main_context_iteration (context, TRUE);
+
+  {
+    const MsCheckResult *a = ms_verifier_get_result (verifier, MS_PROTOCOL_IMAP);
+    const MsCheckResult *b = ms_verifier_get_result (verifier, MS_PROTOCOL_SMTP);
+
+    verified = (a == NULL || a->ok) && (b == NULL || b->ok) && (a != NULL || b != NULL);
+  }
+
+  /* Only a password that worked is stored. */
+  if (verified && store_flags != 0)
+    {
+      g_autoptr(MsAccountStore) account_store = ms_account_store_new (timeout);
+
+      wait.done = FALSE;
+      ms_account_store_save_async (account_store, verifier, secret, store_flags, NULL,
+                                   store_saved_cb, &wait);
+      while (!wait.done)
+        g_main_context_iteration (context, TRUE);
+      stored = ms_account_store_save_finish (account_store, wait.result, &stored_ok);
+      g_clear_object (&wait.result);
+    }
+  g_clear_pointer (&secret, ms_secret_unref);
   g_main_context_pop_thread_default (context);
 
   /* A failed login is a result; an error here means no check was made. */
@@ -570,21 +653,84 @@ cmd_verify (int    argc,
           g_variant_builder_add (&builder, "{sv}", key, value);
           g_variant_unref (value);
         }
-      g_variant_builder_add (&builder, "{sv}", "stored", g_variant_new ("aa{sv}", NULL));
+      g_variant_builder_add (&builder, "{sv}", "stored",
+                             stored ? g_variant_ref (stored) : g_variant_new ("aa{sv}", NULL));
       print_json (g_variant_builder_end (&builder));
     }
   else
     {
       print_side ("IMAP", ms_verifier_get_result (verifier, MS_PROTOCOL_IMAP));
       print_side ("SMTP", ms_verifier_get_result (verifier, MS_PROTOCOL_SMTP));
+      if (stored != NULL)
+        print_stored (stored);
     }
 
-  {
-    const MsCheckResult *a = ms_verifier_get_result (verifier, MS_PROTOCOL_IMAP);
-    const MsCheckResult *b = ms_verifier_get_result (verifier, MS_PROTOCOL_SMTP);
+  return verified && stored_ok ? MS_CLI_EXIT_OK : MS_CLI_EXIT_FAILED;
+}
 
-    return (a == NULL || a->ok) && (b == NULL || b->ok) ? MS_CLI_EXIT_OK : MS_CLI_EXIT_FAILED;
-  }
+static int
+cmd_forget (int    argc,
+            char **argv)
+{
+  g_autoptr(MsAddress) address = NULL;
+  g_autoptr(MsKeyring) keyring = NULL;
+  g_autoptr(GMainContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean json = FALSE;
+  VerifyWait wait = { FALSE, NULL, NULL };
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+  int removed;
+
+  if (!parse_options (&commands[3], entries, &argc, &argv))
+    return MS_CLI_EXIT_USAGE;
+
+  if (argc != 3)
+    {
+      g_printerr (_("Usage: %s forget ADDRESS [--json]\n"), g_get_prgname ());
+      return MS_CLI_EXIT_USAGE;
+    }
+
+  address = ms_address_parse (argv[2], &error);
+  if (address == NULL)
+    {
+      g_printerr (_("Not an e-mail address: %s\n"), error->message);
+      return MS_CLI_EXIT_USAGE;
+    }
+
+  context = g_main_context_new ();
+  g_main_context_push_thread_default (context);
+  keyring = ms_keyring_new (30);
+  ms_keyring_forget_async (keyring, address, NULL, store_saved_cb, &wait);
+  while (!wait.done)
+    g_main_context_iteration (context, TRUE);
+  removed = ms_keyring_forget_finish (keyring, wait.result, &error);
+  g_clear_object (&wait.result);
+  g_main_context_pop_thread_default (context);
+
+  if (removed < 0)
+    {
+      g_printerr ("%s\n", error->message);
+      return MS_CLI_EXIT_FAILED;
+    }
+
+  if (json)
+    {
+      GVariantBuilder builder;
+
+      g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+      g_variant_builder_add (&builder, "{sv}", "email", g_variant_new_string (address->email));
+      g_variant_builder_add (&builder, "{sv}", "removed", g_variant_new_uint32 (removed));
+      print_json (g_variant_builder_end (&builder));
+    }
+  else
+    g_print (g_dngettext (GETTEXT_PACKAGE, "Removed %d saved password for %s.\n",
+                          "Removed %d saved passwords for %s.\n", removed),
+             removed, address->email);
+
+  return MS_CLI_EXIT_OK;
 }
 
 /**

@@ -51,6 +51,8 @@ struct _Side
   gboolean       connected;
   gboolean       done;
   MsCheckResult *result;
+  MsServer      *used_server;    /* the server that got the login */
+  char          *used_username;
 };
 
 struct _MsVerifier
@@ -108,6 +110,8 @@ side_free (Side *side)
   g_clear_pointer (&side->servers, g_ptr_array_unref);
   g_clear_pointer (&side->attempts, g_ptr_array_unref);
   g_clear_pointer (&side->result, ms_check_result_free);
+  g_clear_pointer (&side->used_server, ms_server_free);
+  g_clear_pointer (&side->used_username, g_free);
   g_free (side);
 }
 
@@ -429,6 +433,8 @@ attempt_connected (Attempt *attempt)
 
   username = self->username ? g_strdup (self->username)
                             : ms_server_expand_username (attempt->server, self->address);
+  side->used_server = ms_server_copy (attempt->server);
+  side->used_username = g_strdup (username);
   emit_progress (side, attempt->server, "logging-in");
 
   if (side->protocol == MS_PROTOCOL_IMAP)
@@ -787,6 +793,53 @@ ms_verifier_get_result (MsVerifier *self,
     return NULL;
 
   return self->sides[protocol]->result;
+}
+
+/**
+ * ms_verifier_get_login:
+ * @self: a verifier after a check
+ * @protocol: which side
+ * @username: (out) (optional) (transfer none): the login name used
+ *
+ * Returns: (nullable) (transfer none): the server that got the login (the
+ *   one to store the password for), or %NULL when none did
+ */
+const MsServer *
+ms_verifier_get_login (MsVerifier  *self,
+                       MsProtocol   protocol,
+                       const char **username)
+{
+  Side *side;
+
+  g_return_val_if_fail (MS_IS_VERIFIER (self), NULL);
+
+  side = self->sides[protocol];
+  if (username != NULL)
+    *username = side ? side->used_username : NULL;
+
+  return side ? side->used_server : NULL;
+}
+
+/**
+ * ms_verifier_get_provider:
+ * @self: a verifier
+ *
+ * Returns: (nullable) (transfer none): the provider
+ */
+MsProvider *
+ms_verifier_get_provider (MsVerifier *self)
+{
+  g_return_val_if_fail (MS_IS_VERIFIER (self), NULL);
+
+  return self->provider;
+}
+
+const MsAddress *
+ms_verifier_get_address (MsVerifier *self)
+{
+  g_return_val_if_fail (MS_IS_VERIFIER (self), NULL);
+
+  return self->address;
 }
 
 /**

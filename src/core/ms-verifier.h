@@ -46,6 +46,11 @@ gboolean             ms_verifier_verify_finish  (MsVerifier           *self,
                                                  GError              **error);
 const MsCheckResult *ms_verifier_get_result     (MsVerifier           *self,
                                                  MsProtocol            protocol);
+const MsServer      *ms_verifier_get_login      (MsVerifier           *self,
+                                                 MsProtocol            protocol,
+                                                 const char          **username);
+MsProvider          *ms_verifier_get_provider   (MsVerifier           *self);
+const MsAddress     *ms_verifier_get_address    (MsVerifier           *self);
 GVariant            *ms_verifier_to_variant     (MsVerifier           *self);
 
 G_END_DECLS
