@@ -26,6 +26,8 @@ def secrets():
     found.update((hostile.Dialogues.QUOTED, hostile.Dialogues.UNICODE))
     dovecot = load("test-verify-dovecot")
     found.update(dovecot.USERS.values())
+    store = load("test-store")
+    found.update(store.USERS.values())
     forms = set()
     for password in found:
         if len(password) < 6:

@@ -59,6 +59,7 @@ typedef struct
   char            *email;
   GVariant        *details;       /* a{ss} */
   MsSecret        *secret;
+  char            *path;          /* the account added */
 } AddData;
 
 static void
@@ -68,6 +69,7 @@ add_data_free (AddData *data)
   g_clear_pointer (&data->email, g_free);
   g_clear_pointer (&data->details, g_variant_unref);
   g_clear_pointer (&data->secret, ms_secret_unref);
+  g_clear_pointer (&data->path, g_free);
   g_free (data);
 }
 
@@ -111,11 +113,65 @@ return_error (GTask        *task,
 }
 
 static void
+removed_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &error);
+  if (reply == NULL)
+    g_debug ("Could not remove the half-added account: %s", error->message);
+
+  g_task_return_new_error (task, MS_ERROR, MS_ERROR_KIND_STORE_FAILED,
+                           _("GNOME Online Accounts could not keep the password (is its keyring locked?); the account was not added."));
+}
+
+static void
+read_back_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  MsOnlineAccounts *self = g_task_get_source_object (task);
+  AddData *data = g_task_get_task_data (task);
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *stored = NULL;
+  gsize len;
+  const char *wanted = ms_secret_get_data (data->secret, &len);
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &error);
+  if (reply != NULL)
+    g_variant_get (reply, "(&s)", &stored);
+
+  if (stored != NULL && strlen (stored) == len && memcmp (stored, wanted, len) == 0)
+    {
+      return_path (task, data->path, FALSE);
+      return;
+    }
+
+  /* Nothing half-written: an account without its password would only
+   * fail later in the mail program. */
+  g_debug ("GNOME Online Accounts did not keep the password: %s",
+           error ? error->message : "it reads back different");
+  g_dbus_connection_call (data->bus, GOA_NAME, data->path,
+                          "org.gnome.OnlineAccounts.Account", "Remove",
+                          NULL, NULL, G_DBUS_CALL_FLAGS_NONE,
+                          self->timeout_seconds * 1000, NULL,
+                          removed_cb, g_object_ref (task));
+}
+
+static void
 added_cb (GObject      *object,
           GAsyncResult *result,
           gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  MsOnlineAccounts *self = g_task_get_source_object (task);
+  AddData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = NULL;
   const char *path;
@@ -129,7 +185,15 @@ added_cb (GObject      *object,
 
   g_variant_get (reply, "(&o)", &path);
   g_debug ("GNOME Online Accounts added %s", path);
-  return_path (task, path, FALSE);
+  data->path = g_strdup (path);
+
+  /* goa-daemon keeps the password in the keyring and says nothing when
+   * that fails: read it back to be sure. */
+  g_dbus_connection_call (data->bus, GOA_NAME, path,
+                          "org.gnome.OnlineAccounts.PasswordBased", "GetPassword",
+                          g_variant_new ("(s)", "imap-password"), G_VARIANT_TYPE ("(s)"),
+                          G_DBUS_CALL_FLAGS_NONE, self->timeout_seconds * 1000,
+                          g_task_get_cancellable (task), read_back_cb, g_object_ref (task));
 }
 
 static void
