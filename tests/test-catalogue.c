@@ -271,6 +271,7 @@ static void
 test_seed_netease (void)
 {
   g_autoptr(MsCatalogue) catalogue = builtin (chinese);
+  g_autoptr(MsCatalogue) english_catalogue = builtin (english);
   MsProvider *p = ms_catalogue_get_provider (catalogue, "netease");
   const MsErrorPattern *pattern;
 
@@ -293,6 +294,16 @@ test_seed_netease (void)
   pattern = ms_provider_match_error (p, MS_PROTOCOL_SMTP, "550 User has no permission");
   g_assert_cmpint (ms_error_pattern_get_kind (pattern), ==, MS_ERROR_KIND_SERVICE_DISABLED);
   g_assert_cmpstr (ms_error_pattern_get_step_id (pattern), ==, "enable-service");
+
+  /* Evolution needs an option turned on, in the words of each language. */
+  g_assert_cmpstr (ms_provider_get_client_note (p), ==,
+                   "网易会拒绝不表明身份的邮件程序（“Unsafe Login”）。"
+                   "在 Evolution 中，请打开账户的收件选项，开启“向服务器发送客户端 ID”。");
+  g_assert_cmpstr (ms_provider_get_client_note (ms_catalogue_get_provider (english_catalogue, "netease")), ==,
+                   "NetEase turns away mail programs that do not identify themselves (“Unsafe Login”). "
+                   "In Evolution, open the account's receiving options and turn on “Send client ID to the server”.");
+  /* The others need nothing of mail programs. */
+  g_assert_null (ms_provider_get_client_note (ms_catalogue_get_provider (catalogue, "qq")));
 }
 
 static void
@@ -412,6 +423,9 @@ test_everything_translated (void)
           if (a != NULL)
             g_assert_cmpstr (a, !=, b);
         }
+
+      if (ms_provider_get_client_note (p_en))
+        g_assert_cmpstr (ms_provider_get_client_note (p_en), !=, ms_provider_get_client_note (p_zh));
     }
 }
 

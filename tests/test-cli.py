@@ -90,6 +90,9 @@ class Providers(unittest.TestCase):
         self.assertEqual(zh["qq"]["password_name"], "授权码")
         self.assertEqual(en["qq"]["name"], "QQ Mail")
         self.assertEqual(zh["netease"]["password_name"], "客户端授权码")
+        self.assertIn("Send client ID to the server", en["netease"]["client_note"])
+        self.assertIn("向服务器发送客户端 ID", zh["netease"]["client_note"])
+        self.assertIsNone(en["qq"]["client_note"])
 
     def test_human_output(self):
         result = run("providers", env=self.env)

@@ -60,7 +60,9 @@ static const char good[] =
   "      </ms:error>\n"                                                        /* 46 */
   "      <ms:error kind=\"ip-denied\" match=\"IPDENY\"/>\n"                    /* 47 */
   "    </ms:errors>\n"                                                         /* 48 */
-  "  </emailProvider>\n"                                                       /* 49 */
+  "    <ms:note>Turn on\n        the ID option.</ms:note>\n"                   /* 49-50 */
+  "    <ms:note xml:lang=\"zh_CN\">打开 ID 选项。</ms:note>\n"                 /* 51 */
+  "  </emailProvider>\n"                                                       /* 52 */
   "</clientConfig>\n";
 
 static const char * const english[] = { "en_US.UTF-8", "en_US", "en", "C", NULL };
@@ -152,6 +154,8 @@ test_good_file (void)
   g_assert_true (ms_provider_has_admin_steps (provider));
   g_assert_true (ms_provider_find_step (provider, "user-step") == step);
   g_assert_null (ms_provider_find_step (provider, "nope"));
+
+  g_assert_cmpstr (ms_provider_get_client_note (provider), ==, "Turn on the ID option.");
 }
 
 static void
@@ -191,9 +195,11 @@ test_translations (void)
   g_assert_cmpstr (step->title, ==, "生成授权码");
   /* Untranslated text falls back to English. */
   g_assert_cmpstr (step->description, ==, "Click it.");
+  g_assert_cmpstr (ms_provider_get_client_note (zh), ==, "打开 ID 选项。");
 
   /* A language the file lacks gets English. */
   g_assert_cmpstr (ms_provider_get_name (de), ==, "Example Mail");
+  g_assert_cmpstr (ms_provider_get_client_note (de), ==, "Turn on the ID option.");
 
   /* Search finds the provider by its name in any language it has. */
   g_assert_true (ms_provider_matches_search (de, "例子"));
@@ -278,6 +284,13 @@ static const Breakage breakages[] = {
   { "no-title", "        <ms:title>Allow it</ms:title>\n", "",
     "<ms:step id=\"admin-step\"", "no <ms:title>" },
   { "no-password", "<ms:password length", "<ms:passwd length", "<ms:passwd", "unknown element" },
+  { "two-notes", "<ms:note xml:lang=\"zh_CN\">打开", "<ms:note>打开",
+    "<ms:note>打开", "one <ms:note>" },
+  { "two-translated-notes", "    </ms:errors>\n", "    </ms:errors>\n    <ms:note xml:lang=\"zh-CN\">又一个</ms:note>\n",
+    "xml:lang=\"zh_CN\">打开", "one <ms:note>" },
+  { "note-in-step", "        <ms:description>In the console.</ms:description>\n",
+    "        <ms:description>In the console.</ms:description>\n        <ms:note>No.</ms:note>\n",
+    "<ms:note>No.", "unknown element" },
 };
 
 static void
@@ -367,6 +380,7 @@ test_autoconfig_file (void)
   g_assert_cmpint (((MsServer *)g_ptr_array_index (imap, 0))->security, ==, MS_SECURITY_STARTTLS);
   g_assert_cmpuint (ms_provider_get_smtp_servers (provider)->len, ==, 1);
   g_assert_null (ms_provider_get_password_format (provider));
+  g_assert_null (ms_provider_get_client_note (provider));
 
   /* The same file is not a catalogue file. */
   g_clear_object (&provider);
@@ -430,6 +444,32 @@ test_variant (void)
   g_assert_cmpstr (str, ==, "admin");
   url = g_variant_lookup_value (first, "url", G_VARIANT_TYPE ("ms"));
   g_assert_nonnull (url);
+
+  g_assert_true (g_variant_lookup (variant, "client_note", "m&s", &str));
+  g_assert_cmpstr (str, ==, "Turn on the ID option.");
+}
+
+static void
+test_no_note (void)
+{
+  g_autoptr(GString) without = g_string_new (good);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MsProvider) provider = NULL;
+  g_autoptr(GVariant) variant = NULL;
+  g_autoptr(GVariant) note = NULL;
+
+  /* The note is optional: without it there is none, in any language. */
+  g_assert_cmpuint (g_string_replace (without, "    <ms:note>Turn on\n        the ID option.</ms:note>\n", "", 1), ==, 1);
+  g_assert_cmpuint (g_string_replace (without, "    <ms:note xml:lang=\"zh_CN\">打开 ID 选项。</ms:note>\n", "", 1), ==, 1);
+  provider = parse (without->str, MS_CLIENT_CONFIG_CATALOGUE, chinese, &error);
+  g_assert_no_error (error);
+  g_assert_null (ms_provider_get_client_note (provider));
+
+  /* It is still in the variant, as nothing (null in the JSON). */
+  variant = g_variant_ref_sink (ms_provider_to_variant (provider));
+  note = g_variant_lookup_value (variant, "client_note", G_VARIANT_TYPE ("ms"));
+  g_assert_nonnull (note);
+  g_assert_cmpuint (g_variant_n_children (note), ==, 0);
 }
 
 int
@@ -446,6 +486,7 @@ main (int   argc,
   g_test_add_func ("/client-config/autoconfig", test_autoconfig_file);
   g_test_add_func ("/client-config/password-format", test_password_format);
   g_test_add_func ("/client-config/variant", test_variant);
+  g_test_add_func ("/client-config/no-note", test_no_note);
 
   for (guint i = 0; i < G_N_ELEMENTS (breakages); i++)
     {

@@ -560,18 +560,20 @@ class StoreGoa(SessionTestCase):
         self.assertEqual(goa_accounts_for(BOB), [])
 
     def test_netease_hint(self):
-        """A NetEase account handed to GOA comes with the Evolution hint;
-        other providers' do not."""
+        """A NetEase account handed to GOA comes with the Evolution hint (the
+        note in netease.xml); a provider without a note, or no provider,
+        gives none."""
         code, doc, result, seconds = self.verify(ALICE, "goa", extra=("--provider=netease",))
         why = self.describe(doc, result, seconds)
         self.assertEqual(code, 0, why)
         entry = self.goa_entry(doc, why)
         self.assertIn("Send client ID to the server", entry.get("hint") or "", why)
 
-        code, doc, result, seconds = self.verify(BOB, "goa")
-        why = self.describe(doc, result, seconds)
-        self.assertEqual(code, 0, why)
-        self.assertIsNone(self.goa_entry(doc, why).get("hint"), why)
+        for extra in (("--provider=qq",), ()):
+            code, doc, result, seconds = self.verify(BOB, "goa", extra=extra)
+            why = self.describe(doc, result, seconds)
+            self.assertEqual(code, 0, why)
+            self.assertIsNone(self.goa_entry(doc, why).get("hint"), why)
 
     def test_store_goa_starttls(self):
         code, doc, result, seconds = self.verify(ALICE, "goa", security="starttls")

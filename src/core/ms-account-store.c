@@ -158,17 +158,18 @@ goa_added_cb (GObject      *object,
   else
     {
       GVariantBuilder entry;
+      const char *note;
 
       g_variant_builder_init (&entry, G_VARIANT_TYPE_VARDICT);
       g_variant_builder_add (&entry, "{sv}", "where", g_variant_new_string ("goa"));
       g_variant_builder_add (&entry, "{sv}", "ok", g_variant_new_boolean (TRUE));
       g_variant_builder_add (&entry, "{sv}", "account", g_variant_new_string (path));
       g_variant_builder_add (&entry, "{sv}", "existing", g_variant_new_boolean (existing));
-      /* NetEase refuses mail programs that do not send the IMAP ID command;
-       * Evolution only sends it when told to. */
-      if (provider != NULL && g_str_equal (ms_provider_get_id (provider), "netease"))
-        g_variant_builder_add (&entry, "{sv}", "hint",
-                               g_variant_new_string (_("In Evolution, open this account's receiving options and turn on “Send client ID to the server”, or NetEase will refuse it with “Unsafe Login”.")));
+      /* What the provider's file says mail programs need (NetEase: an
+       * Evolution option), now that one of them will use the account. */
+      note = provider != NULL ? ms_provider_get_client_note (provider) : NULL;
+      if (note != NULL)
+        g_variant_builder_add (&entry, "{sv}", "hint", g_variant_new_string (note));
       if (existing)
         g_variant_builder_add (&entry, "{sv}", "message",
                                g_variant_new_string (_("GNOME Online Accounts already has this address; it was left as it is.")));
@@ -297,8 +298,9 @@ ms_account_store_save_async (MsAccountStore      *self,
  *
  * Returns: (transfer full): an aa{sv}: one entry per keyring item
  *   (`where`, `ok`, `protocol`, `server`, `port`, `user`) and one for Online
- *   Accounts (`where`, `ok`, `account`, `existing`, `hint`); a failed one has
- *   `error` and `message`. Never the password.
+ *   Accounts (`where`, `ok`, `account`, `existing`, and `hint`: the
+ *   provider's client note, when it has one); a failed one has `error` and
+ *   `message`. Never the password.
  */
 GVariant *
 ms_account_store_save_finish (MsAccountStore *self,

@@ -48,6 +48,8 @@ typedef struct
   GPtrArray           *search_keys;
   Localized            name;
   Localized            short_name;
+  Localized            note;
+  GHashTable          *note_languages;  /* xml:lang of each <ms:note> so far */
 
   /* <incomingServer>/<outgoingServer> being read */
   gboolean             in_server;
@@ -365,6 +367,27 @@ begin_text (ParseState  *state,
 }
 
 static void
+start_note (ParseState  *state,
+            const char **names,
+            const char **values,
+            GError     **error)
+{
+  const char *lang = attr (names, values, "xml:lang");
+  g_autofree char *key = g_ascii_strdown (lang && lang[0] ? lang : "C", -1);
+
+  /* One text, with at most one translation per language. */
+  g_strdelimit (key, "-", '_');
+  if (!g_hash_table_add (state->note_languages, g_steal_pointer (&key)))
+    {
+      fail_at (state, error, state->element_line,
+               "a provider has one <ms:note> in each language");
+      return;
+    }
+
+  begin_text (state, names, values);
+}
+
+static void
 start_password (ParseState  *state,
                 const char **names,
                 const char **values,
@@ -659,6 +682,8 @@ start_element (GMarkupParseContext  *context,
         start_server (state, element, names, values, error);
       else if (g_str_equal (element, "ms:password"))
         start_password (state, names, values, error);
+      else if (g_str_equal (element, "ms:note"))
+        start_note (state, names, values, error);
       else if (g_str_equal (element, "ms:steps") || g_str_equal (element, "ms:errors"))
         ;
       else if (g_str_has_prefix (element, "ms:") && is_catalogue (state))
@@ -884,6 +909,8 @@ end_text (ParseState  *state,
           g_free (state->provider->website);
           state->provider->website = g_steal_pointer (&text);
         }
+      else if (g_str_equal (element, "ms:note"))
+        localized_offer (&state->note, rank, text);
     }
   else if (state->in_server)
     {
@@ -1027,6 +1054,7 @@ finish_provider (ParseState  *state,
   provider->search_keys = (char **)g_ptr_array_free (g_steal_pointer (&state->search_keys), FALSE);
   provider->name = localized_steal (&state->name);
   provider->short_name = localized_steal (&state->short_name);
+  provider->client_note = localized_steal (&state->note);
   sort_steps (provider->steps);
 
   if (provider->id == NULL && provider->domains[0] != NULL)
@@ -1158,10 +1186,12 @@ ms_client_config_parse (const char          *data,
   state.domains = g_ptr_array_new_with_free_func (g_free);
   state.mx = g_ptr_array_new_with_free_func (g_free);
   state.search_keys = g_ptr_array_new_with_free_func (g_free);
+  state.note_languages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   state.error_step_refs = g_ptr_array_new ();
   state.text = g_string_new (NULL);
   localized_clear (&state.name);
   localized_clear (&state.short_name);
+  localized_clear (&state.note);
   localized_clear (&state.password_name);
   localized_clear (&state.password_hint);
   localized_clear (&state.step_title);
@@ -1198,6 +1228,7 @@ ms_client_config_parse (const char          *data,
   g_clear_pointer (&state.domains, g_ptr_array_unref);
   g_clear_pointer (&state.mx, g_ptr_array_unref);
   g_clear_pointer (&state.search_keys, g_ptr_array_unref);
+  g_clear_pointer (&state.note_languages, g_hash_table_unref);
   g_clear_pointer (&state.step, ms_step_free);
   g_clear_pointer (&state.error, ms_error_pattern_unref);
   g_free (state.server_hostname);
@@ -1207,6 +1238,7 @@ ms_client_config_parse (const char          *data,
   g_string_free (state.text, TRUE);
   localized_clear (&state.name);
   localized_clear (&state.short_name);
+  localized_clear (&state.note);
   localized_clear (&state.password_name);
   localized_clear (&state.password_hint);
   localized_clear (&state.step_title);

@@ -26,6 +26,7 @@ struct _MsProvider
   GPtrArray        *steps;         /* MsStep, admin steps before user steps */
   GPtrArray        *errors;        /* MsErrorPattern, first match wins */
   char             *website;
+  char             *client_note;   /* advice for setting up mail programs */
   char             *origin;        /* file it came from */
 };
 

@@ -39,6 +39,7 @@ ms_provider_finalize (GObject *object)
   g_clear_pointer (&self->steps, g_ptr_array_unref);
   g_clear_pointer (&self->errors, g_ptr_array_unref);
   g_clear_pointer (&self->website, g_free);
+  g_clear_pointer (&self->client_note, g_free);
   g_clear_pointer (&self->origin, g_free);
 
   G_OBJECT_CLASS (ms_provider_parent_class)->finalize (object);
@@ -224,6 +225,24 @@ ms_provider_get_website (MsProvider *self)
   g_return_val_if_fail (MS_IS_PROVIDER (self), NULL);
 
   return self->website;
+}
+
+/**
+ * ms_provider_get_client_note:
+ * @self: a provider
+ *
+ * Advice for setting up mail programs with this provider (an option to
+ * turn on in Evolution, say), from the file's `<ms:note>`.
+ *
+ * Returns: (nullable): the note in the language the catalogue was loaded
+ *   for, or %NULL if the provider has none
+ */
+const char *
+ms_provider_get_client_note (MsProvider *self)
+{
+  g_return_val_if_fail (MS_IS_PROVIDER (self), NULL);
+
+  return self->client_note;
 }
 
 /**
@@ -480,7 +499,8 @@ strv_or_empty (char **strv)
  * The provider as the command line prints it (`mail-setup providers
  * --json`) and the D-Bus interface returns it: id, name, domains, mx, imap,
  * smtp, username, password_name, steps, and the extensions password,
- * website and short_name. Values that may be missing are maybe types.
+ * website, short_name and client_note. Values that may be missing are maybe
+ * types.
  *
  * Returns: (transfer floating): an a{sv}
  */
@@ -518,6 +538,9 @@ ms_provider_to_variant (MsProvider *self)
   g_variant_builder_add (&builder, "{sv}", "website",
                          g_variant_new_maybe (G_VARIANT_TYPE_STRING,
                                               self->website ? g_variant_new_string (self->website) : NULL));
+  g_variant_builder_add (&builder, "{sv}", "client_note",
+                         g_variant_new_maybe (G_VARIANT_TYPE_STRING,
+                                              self->client_note ? g_variant_new_string (self->client_note) : NULL));
 
   return g_variant_builder_end (&builder);
 }
