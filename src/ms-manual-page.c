@@ -117,6 +117,21 @@ normalize_hostname (const char *text)
   if (g_hostname_is_ip_address (trimmed))
     return g_steal_pointer (&trimmed);
 
+  /* A name of one label (“localhost”, “mail” on a company network) is a
+   * host name here, though no mail domain. */
+  if (strchr (trimmed, '.') == NULL)
+    {
+      gsize length = strlen (trimmed);
+
+      if (length > 63 || trimmed[0] == '-' || trimmed[length - 1] == '-')
+        return NULL;
+      for (const char *p = trimmed; *p != '\0'; p++)
+        if (!g_ascii_isalnum (*p) && *p != '-')
+          return NULL;
+
+      return g_ascii_strdown (trimmed, -1);
+    }
+
   return ms_normalize_domain (trimmed, NULL);
 }
 

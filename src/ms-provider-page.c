@@ -39,7 +39,23 @@ enum {
   N_PROPS
 };
 
+enum {
+  CONTINUE,
+  N_SIGNALS
+};
+
 static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void
+step_toggled_cb (GtkCheckButton *check,
+                 GtkWidget      *row)
+{
+  if (gtk_check_button_get_active (check))
+    gtk_widget_add_css_class (row, "step-done");
+  else
+    gtk_widget_remove_css_class (row, "step-done");
+}
 
 static GtkWidget *
 create_step_row (MsProviderPage *self,
@@ -47,6 +63,8 @@ create_step_row (MsProviderPage *self,
                  guint           number)
 {
   g_autofree char *title = NULL;
+  g_autofree char *done = NULL;
+  GtkWidget *check;
   GtkWidget *row;
 
   /* Translators: a numbered step, e.g. “1. Turn on IMAP/SMTP” */
@@ -57,10 +75,42 @@ create_step_row (MsProviderPage *self,
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), step->description);
 
+  /* Ticking a step off dims it, so the next one stands out. */
+  check = gtk_check_button_new ();
+  gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
+  /* Translators: accessible name of the check box that ticks a step off */
+  done = g_strdup_printf (_("Done: %s"), step->title);
+  gtk_widget_set_tooltip_text (check, _("Tick off when done"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (check),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, done,
+                                  -1);
+  g_signal_connect_object (check, "toggled", G_CALLBACK (step_toggled_cb), row, 0);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
+
   if (step->url != NULL)
     {
       g_autofree char *accessible = NULL;
       GtkWidget *button;
+
+      if (step->who == MS_STEP_WHO_ADMIN)
+        {
+          g_autofree char *copy_name = NULL;
+
+          /* The administrator may be someone else: let the link be sent. */
+          button = gtk_button_new_from_icon_name ("edit-copy-symbolic");
+          gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+          gtk_widget_add_css_class (button, "flat");
+          gtk_widget_set_tooltip_text (button, _("Copy Link"));
+          gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "page.copy-uri");
+          gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", step->url);
+          /* Translators: accessible name of the button that copies a step's web address */
+          copy_name = g_strdup_printf (_("Copy the link for “%s”"), step->title);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                          GTK_ACCESSIBLE_PROPERTY_LABEL, copy_name,
+                                          -1);
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+        }
 
       button = gtk_button_new_with_mnemonic (_("_Open Page"));
       gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
@@ -73,7 +123,6 @@ create_step_row (MsProviderPage *self,
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
                                       -1);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
-      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), button);
     }
 
   return row;
@@ -166,27 +215,31 @@ populate (MsProviderPage *self)
 }
 
 /**
- * ms_provider_page_dup_admin_text:
- * @self: a page
+ * ms_provider_dup_admin_text:
+ * @provider: a provider
  *
- * Returns: (transfer full): the administrator's steps as plain text, with
- *   their links, ready to paste into a message
+ * Returns: (transfer full) (nullable): the administrator's steps as plain
+ *   text, with their links, ready to paste into a message; %NULL when
+ *   @provider has none
  */
 char *
-ms_provider_page_dup_admin_text (MsProviderPage *self)
+ms_provider_dup_admin_text (MsProvider *provider)
 {
   GPtrArray *steps;
   GString *text;
   guint n = 0;
 
-  g_return_val_if_fail (MS_IS_PROVIDER_PAGE (self), NULL);
+  g_return_val_if_fail (MS_IS_PROVIDER (provider), NULL);
 
-  steps = ms_provider_get_steps (self->provider);
+  if (!ms_provider_has_admin_steps (provider))
+    return NULL;
+
+  steps = ms_provider_get_steps (provider);
   text = g_string_new (NULL);
 
   /* Translators: first line of the text a user sends to their administrator; %s is the provider */
   g_string_append_printf (text, _("To let me use %s in a mail program, please do this in the administration console:"),
-                          ms_provider_get_name (self->provider));
+                          ms_provider_get_name (provider));
   g_string_append_c (text, '\n');
 
   for (guint i = 0; i < steps->len; i++)
@@ -204,6 +257,21 @@ ms_provider_page_dup_admin_text (MsProviderPage *self)
   return g_string_free (text, FALSE);
 }
 
+/**
+ * ms_provider_page_dup_admin_text:
+ * @self: a page
+ *
+ * Returns: (transfer full) (nullable): ms_provider_dup_admin_text() for the
+ *   page's provider
+ */
+char *
+ms_provider_page_dup_admin_text (MsProviderPage *self)
+{
+  g_return_val_if_fail (MS_IS_PROVIDER_PAGE (self), NULL);
+
+  return ms_provider_dup_admin_text (self->provider);
+}
+
 static void
 open_uri_action (GtkWidget  *widget,
                  const char *action_name,
@@ -215,6 +283,25 @@ open_uri_action (GtkWidget  *widget,
   ms_launcher_open (self->launcher,
                     GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                     g_variant_get_string (param, NULL));
+}
+
+static void
+copy_uri_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *param)
+{
+  MsProviderPage *self = MS_PROVIDER_PAGE (widget);
+
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), g_variant_get_string (param, NULL));
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Link copied")));
+}
+
+static void
+continue_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *param)
+{
+  g_signal_emit (widget, signals[CONTINUE], 0);
 }
 
 static void
@@ -327,6 +414,19 @@ ms_provider_page_class_init (MsProviderPageClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  /**
+   * MsProviderPage::continue:
+   * @self: the page
+   *
+   * The user has their client password and goes on to enter it.
+   */
+  signals[CONTINUE] =
+    g_signal_new ("continue",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/ms-provider-page.ui");
   gtk_widget_class_bind_template_child (widget_class, MsProviderPage, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, MsProviderPage, intro_group);
@@ -337,6 +437,8 @@ ms_provider_page_class_init (MsProviderPageClass *klass)
 
   gtk_widget_class_install_action (widget_class, "page.open-uri", "s", open_uri_action);
   gtk_widget_class_install_action (widget_class, "page.copy-admin-steps", NULL, copy_admin_steps_action);
+  gtk_widget_class_install_action (widget_class, "page.copy-uri", "s", copy_uri_action);
+  gtk_widget_class_install_action (widget_class, "page.continue", NULL, continue_action);
 }
 
 static void

@@ -20,5 +20,6 @@ GtkWidget  *ms_provider_page_new          (MsProvider     *provider,
                                            MsLauncher     *launcher);
 MsProvider *ms_provider_page_get_provider (MsProviderPage *self);
 char       *ms_provider_page_dup_admin_text (MsProviderPage *self);
+char       *ms_provider_dup_admin_text    (MsProvider     *provider);
 
 G_END_DECLS

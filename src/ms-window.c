@@ -2,8 +2,21 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The main window: a searchable list of the providers and, for the one the
- * user picks (or whose domain they typed), its page of steps.
+ * The assistant. Its pages, in the order a setup meets them:
+ *
+ *   start     the address, or a provider picked from the list
+ *   guide     the provider's steps (administrator's, then the user's)
+ *   manual    the servers, for a domain nothing knows
+ *   password  the client password
+ *   checking  IMAP and SMTP logins in progress
+ *   done      the settings, where the password went, Online Accounts
+ *   failed    the diagnosis and the buttons that fix it
+ *
+ * The window keeps the history for Back, runs the check (MsVerifier) and
+ * the saving (MsAccountStore), and cancels whatever is in flight when it
+ * closes. The password is held (as an MsSecret) from the check until the
+ * user leaves the done page, so Online Accounts or another try at the
+ * keyring need not ask for it again.
  */
 
 #define G_LOG_DOMAIN "mail-setup"
@@ -12,8 +25,17 @@
 
 #include <glib/gi18n.h>
 
+#include "ms-account-store.h"
+#include "ms-checking-page.h"
+#include "ms-done-page.h"
+#include "ms-failed-page.h"
+#include "ms-manual-page.h"
+#include "ms-password-page.h"
 #include "ms-provider-page.h"
+#include "ms-start-page.h"
 #include "ms-window.h"
+
+#define STORE_TIMEOUT_SECONDS 120
 
 struct _MsWindow
 {
@@ -21,19 +43,29 @@ struct _MsWindow
 
   MsCatalogue          *catalogue;
   MsLauncher           *launcher;
-  GtkFilterListModel   *filtered;
-  GtkCustomFilter      *filter;
-  char                 *query;
-  gulong                failed_handler;
+  char                 *ca_file;
+  GPtrArray            *history;
+
+  MsProvider           *provider;
+  gboolean              manual;
+  MsVerifier           *verifier;
+  MsSecret             *secret;
+  GCancellable         *cancellable;
+  MsAccountStore       *store;
+  guint                 goa_watch;
+  gboolean              goa_available;
 
   AdwToastOverlay      *toast_overlay;
   GtkButton            *back_button;
   AdwWindowTitle       *window_title;
   GtkStack             *stack;
-  GtkSearchEntry       *search_entry;
-  GtkStack             *list_stack;
-  GtkListBox           *provider_list;
-  GtkWidget            *provider_page;
+  MsStartPage          *start_page;
+  GtkWidget            *guide_page;
+  MsManualPage         *manual_page;
+  MsPasswordPage       *password_page;
+  MsCheckingPage       *checking_page;
+  MsDonePage           *done_page;
+  MsFailedPage         *failed_page;
 };
 
 G_DEFINE_FINAL_TYPE (MsWindow, ms_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -42,69 +74,373 @@ enum {
   PROP_0,
   PROP_CATALOGUE,
   PROP_LAUNCHER,
+  PROP_CA_FILE,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
 
-static GtkWidget *
-create_provider_row (gpointer item,
-                     gpointer user_data)
+static const char *
+top_page (MsWindow *self)
 {
-  MsProvider *provider = item;
-  const char * const *domains = ms_provider_get_domains (provider);
-  g_autofree char *subtitle = NULL;
-  GtkWidget *row;
-
-  if (domains[0] != NULL)
-    subtitle = g_strjoinv (", ", (char **)domains);
-  else
-    /* Translators: subtitle of providers that host mail on a company's own domain */
-    subtitle = g_strdup (_("Mail on your organization's own domain"));
-
-  row = adw_action_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), ms_provider_get_name (provider));
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
-  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
-  g_object_set_data_full (G_OBJECT (row), "provider", g_object_ref (provider), g_object_unref);
-
-  return row;
+  return g_ptr_array_index (self->history, self->history->len - 1);
 }
 
 static gboolean
-filter_provider (gpointer item,
-                 gpointer user_data)
+on_page (MsWindow   *self,
+         const char *name)
 {
-  MsWindow *self = user_data;
-
-  return ms_provider_matches_search (MS_PROVIDER (item), self->query);
+  return g_str_equal (top_page (self), name);
 }
 
 static void
-update_list_stack (MsWindow *self)
+update_header (MsWindow *self)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
+  gboolean can_go_back = self->history->len > 1 && !on_page (self, "done");
+  const char *subtitle = NULL;
 
-  gtk_stack_set_visible_child_name (self->list_stack, n > 0 ? "list" : "empty");
+  gtk_widget_set_visible (GTK_WIDGET (self->back_button), can_go_back);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back", can_go_back);
+
+  if (!on_page (self, "start"))
+    subtitle = self->provider != NULL ? ms_provider_get_name (self->provider) : _("Manual Settings");
+  adw_window_title_set_subtitle (self->window_title, subtitle);
+}
+
+/* Shows page @name: on top of the history (@replace FALSE), or in place of
+ * the page on top (a finished check is not a place to go back to). */
+static void
+show_page (MsWindow   *self,
+           const char *name,
+           gboolean    replace)
+{
+  if (replace && self->history->len > 1)
+    g_ptr_array_remove_index (self->history, self->history->len - 1);
+  g_ptr_array_add (self->history, (gpointer)g_intern_string (name));
+
+  gtk_stack_set_visible_child_name (self->stack, name);
+  update_header (self);
 }
 
 static void
-show_provider (MsWindow   *self,
-               MsProvider *provider)
+forget_secret (MsWindow *self)
 {
-  GtkWidget *page = ms_provider_page_new (provider, self->launcher);
+  g_clear_pointer (&self->secret, ms_secret_unref);
+}
 
-  if (self->provider_page != NULL)
-    gtk_stack_remove (self->stack, self->provider_page);
+static void
+cancel_work (MsWindow *self)
+{
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+}
 
-  self->provider_page = page;
-  gtk_stack_add_named (self->stack, page, "provider");
-  gtk_stack_set_visible_child (self->stack, page);
-  gtk_widget_set_visible (GTK_WIDGET (self->back_button), TRUE);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back", TRUE);
-  adw_window_title_set_subtitle (self->window_title, ms_provider_get_name (provider));
+static void
+go_back (MsWindow *self)
+{
+  if (self->history->len <= 1)
+    return;
+
+  if (on_page (self, "checking"))
+    cancel_work (self);
+
+  g_ptr_array_remove_index (self->history, self->history->len - 1);
+  gtk_stack_set_visible_child_name (self->stack, top_page (self));
+  update_header (self);
+
+  if (on_page (self, "start"))
+    ms_start_page_focus (self->start_page);
+  else if (on_page (self, "password"))
+    ms_password_page_focus (self->password_page);
+}
+
+static void
+start_over (MsWindow *self)
+{
+  cancel_work (self);
+  forget_secret (self);
+  ms_password_page_clear_password (self->password_page);
+  g_clear_object (&self->verifier);
+  g_ptr_array_set_size (self->history, 0);
+  show_page (self, "start", FALSE);
+  ms_start_page_focus (self->start_page);
+}
+
+static void
+guide_continue_cb (MsWindow *self)
+{
+  show_page (self, "password", FALSE);
+  ms_password_page_focus (self->password_page);
+}
+
+static void
+choose_provider (MsWindow   *self,
+                 MsProvider *provider)
+{
+  const char *email = ms_start_page_get_email (self->start_page);
+
+  g_set_object (&self->provider, provider);
+  self->manual = FALSE;
+
+  if (self->guide_page != NULL)
+    gtk_stack_remove (self->stack, self->guide_page);
+  self->guide_page = ms_provider_page_new (provider, self->launcher);
+  g_signal_connect_object (self->guide_page, "continue",
+                           G_CALLBACK (guide_continue_cb), self, G_CONNECT_SWAPPED);
+  gtk_stack_add_named (self->stack, self->guide_page, "guide");
+
+  ms_password_page_set_provider (self->password_page, provider);
+  ms_password_page_set_email (self->password_page, email);
+
+  g_ptr_array_set_size (self->history, 1);
+  show_page (self, "guide", FALSE);
+}
+
+static void
+provider_chosen_cb (MsWindow    *self,
+                    MsProvider  *provider,
+                    MsStartPage *page)
+{
+  choose_provider (self, provider);
+}
+
+static void
+manual_requested_cb (MsWindow    *self,
+                     MsStartPage *page)
+{
+  g_autoptr(MsAddress) address = ms_address_parse (ms_start_page_get_email (page), NULL);
+
+  g_clear_object (&self->provider);
+  self->manual = TRUE;
+  ms_manual_page_set_domain (self->manual_page, address ? address->domain : NULL);
+  ms_password_page_set_provider (self->password_page, NULL);
+  ms_password_page_set_email (self->password_page, ms_start_page_get_email (page));
+
+  g_ptr_array_set_size (self->history, 1);
+  show_page (self, "manual", FALSE);
+}
+
+static void
+manual_continue_cb (MsWindow *self)
+{
+  self->manual = TRUE;
+  show_page (self, "password", FALSE);
+  ms_password_page_focus (self->password_page);
+}
+
+static void
+progress_cb (MsWindow   *self,
+             guint       protocol,
+             const char *server,
+             const char *stage)
+{
+  ms_checking_page_set_progress (self->checking_page, protocol, server, stage);
+}
+
+static void
+show_error (MsWindow   *self,
+            const char *message)
+{
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+}
+
+static void
+saved_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(MsWindow) self = user_data;
+  g_autoptr(GVariant) stored = NULL;
+
+  stored = ms_account_store_save_finish (MS_ACCOUNT_STORE (object), result, NULL);
+  if (self->cancellable == NULL || g_cancellable_is_cancelled (self->cancellable) ||
+      !on_page (self, "checking"))
+    return;
+
+  ms_done_page_show (self->done_page, self->verifier, stored);
+  ms_done_page_set_goa_state (self->done_page,
+                              self->goa_available ? MS_GOA_STATE_AVAILABLE : MS_GOA_STATE_UNAVAILABLE,
+                              NULL);
+  /* The field is emptied (its buffer wipes it); the window keeps the one
+   * copy it needs for Online Accounts. */
+  ms_password_page_clear_password (self->password_page);
+  show_page (self, "done", TRUE);
+}
+
+/* Servers to try, without @failed when another is left: after a network
+ * failure, the backup goes first. */
+static GPtrArray *
+servers_without (GPtrArray  *servers,
+                 const char *failed)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify)ms_server_free);
+
+  for (guint i = 0; i < servers->len; i++)
+    {
+      g_autofree char *name = ms_server_to_string (g_ptr_array_index (servers, i));
+
+      if (g_strcmp0 (name, failed) != 0)
+        g_ptr_array_add (out, ms_server_copy (g_ptr_array_index (servers, i)));
+    }
+
+  if (out->len == 0)
+    for (guint i = 0; i < servers->len; i++)
+      g_ptr_array_add (out, ms_server_copy (g_ptr_array_index (servers, i)));
+
+  return out;
+}
+
+static GPtrArray *
+get_servers (MsWindow   *self,
+             MsProtocol  protocol)
+{
+  GPtrArray *servers;
+
+  if (self->manual)
+    {
+      servers = g_ptr_array_new_with_free_func ((GDestroyNotify)ms_server_free);
+      g_ptr_array_add (servers, ms_manual_page_dup_server (self->manual_page, protocol));
+      return servers;
+    }
+
+  g_assert (self->provider != NULL);
+
+  servers = protocol == MS_PROTOCOL_IMAP ? ms_provider_get_imap_servers (self->provider)
+                                         : ms_provider_get_smtp_servers (self->provider);
+  return g_ptr_array_ref (servers);
+}
+
+static gboolean
+can_try_backup (MsWindow *self)
+{
+  const MsProtocol protocols[] = { MS_PROTOCOL_IMAP, MS_PROTOCOL_SMTP };
+
+  if (self->manual || self->provider == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (protocols); i++)
+    {
+      const MsCheckResult *result = ms_verifier_get_result (self->verifier, protocols[i]);
+      g_autoptr(GPtrArray) servers = get_servers (self, protocols[i]);
+
+      if (result != NULL && !result->ok && servers->len > 1)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+verified_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(MsWindow) self = user_data;
+  MsVerifier *verifier = MS_VERIFIER (object);
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  ok = ms_verifier_verify_finish (verifier, result, &error);
+
+  /* Cancelled: Back or Cancel already left the page, or the window closed. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      verifier != self->verifier || !on_page (self, "checking"))
+    return;
+
+  if (!ok)
+    {
+      forget_secret (self);
+      ms_failed_page_show (self->failed_page, verifier, can_try_backup (self));
+      show_page (self, "failed", TRUE);
+      return;
+    }
+
+  ms_checking_page_set_saving (self->checking_page);
+  ms_account_store_save_async (self->store, verifier, self->secret, MS_STORE_KEYRING,
+                               self->cancellable, saved_cb, g_object_ref (self));
+}
+
+/* Checks the password on the page against the provider's servers (or the
+ * manual ones). With @skip_failed, servers that could not be reached last
+ * time go last. */
+static void
+start_check (MsWindow *self,
+             gboolean  skip_failed)
+{
+  const MsProtocol protocols[] = { MS_PROTOCOL_IMAP, MS_PROTOCOL_SMTP };
+  g_autoptr(MsVerifier) previous = g_steal_pointer (&self->verifier);
+  g_autoptr(MsAddress) address = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MsSecret) secret = NULL;
+
+  address = ms_password_page_dup_address (self->password_page, &error);
+  if (address == NULL)
+    {
+      show_error (self, error->message);
+      return;
+    }
+
+  secret = ms_password_page_dup_secret (self->password_page);
+  if (secret == NULL)
+    {
+      show_error (self, _("Enter the password first"));
+      return;
+    }
+
+  self->verifier = ms_verifier_new (address, self->provider);
+
+  for (guint i = 0; i < G_N_ELEMENTS (protocols); i++)
+    {
+      g_autoptr(GPtrArray) servers = get_servers (self, protocols[i]);
+      const MsCheckResult *last = previous ? ms_verifier_get_result (previous, protocols[i]) : NULL;
+
+      if (skip_failed && last != NULL && !last->ok)
+        {
+          g_autoptr(GPtrArray) rest = servers_without (servers, last->server);
+          ms_verifier_set_servers (self->verifier, protocols[i], rest);
+        }
+      else
+        ms_verifier_set_servers (self->verifier, protocols[i], servers);
+    }
+
+  if (self->manual)
+    {
+      g_autofree char *username = ms_manual_page_dup_username (self->manual_page);
+
+      if (username != NULL)
+        ms_verifier_set_username (self->verifier, username);
+    }
+
+  if (self->ca_file != NULL && !ms_verifier_set_ca_file (self->verifier, self->ca_file, &error))
+    {
+      show_error (self, error->message);
+      return;
+    }
+
+  g_signal_connect_object (self->verifier, "progress", G_CALLBACK (progress_cb), self, G_CONNECT_SWAPPED);
+
+  cancel_work (self);
+  forget_secret (self);
+  self->secret = g_steal_pointer (&secret);
+  self->cancellable = g_cancellable_new ();
+
+  ms_checking_page_start (self->checking_page);
+  show_page (self, "checking", on_page (self, "failed"));
+
+  ms_verifier_verify_async (self->verifier, TRUE, TRUE, self->secret, self->cancellable,
+                            verified_cb, g_object_ref (self));
+}
+
+static void
+verify_cb (MsWindow *self)
+{
+  start_check (self, FALSE);
+}
+
+static void
+cancel_cb (MsWindow *self)
+{
+  go_back (self);
 }
 
 static void
@@ -112,60 +448,180 @@ back_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *param)
 {
+  go_back (MS_WINDOW (widget));
+}
+
+static void
+retry_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *param)
+{
   MsWindow *self = MS_WINDOW (widget);
 
-  gtk_stack_set_visible_child_name (self->stack, "providers");
-  gtk_widget_set_visible (GTK_WIDGET (self->back_button), FALSE);
-  gtk_widget_action_set_enabled (widget, "win.back", FALSE);
-  adw_window_title_set_subtitle (self->window_title, NULL);
-  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+  if (on_page (self, "failed"))
+    go_back (self);
+  ms_password_page_focus (self->password_page);
 }
 
 static void
-search_changed_cb (MsWindow       *self,
-                   GtkSearchEntry *entry)
+retry_backup_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
 {
-  g_free (self->query);
-  self->query = g_strdup (gtk_editable_get_text (GTK_EDITABLE (entry)));
-  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
-  update_list_stack (self);
+  start_check (MS_WINDOW (widget), TRUE);
 }
 
 static void
-search_activate_cb (MsWindow       *self,
-                    GtkSearchEntry *entry)
+edit_settings_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *param)
 {
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (entry));
-  g_autoptr(MsAddress) address = ms_address_parse (text, NULL);
-  g_autoptr(MsProvider) first = NULL;
+  MsWindow *self = MS_WINDOW (widget);
+  const MsServer *imap = NULL;
+  const MsServer *smtp = NULL;
+  const char *username = NULL;
 
-  /* A whole address: go straight to its provider. */
-  if (address != NULL)
+  if (self->verifier != NULL)
     {
-      MsProvider *provider = ms_catalogue_find_by_domain (self->catalogue, address->domain);
+      g_autoptr(GPtrArray) imap_servers = get_servers (self, MS_PROTOCOL_IMAP);
+      g_autoptr(GPtrArray) smtp_servers = get_servers (self, MS_PROTOCOL_SMTP);
+      const MsAddress *address = ms_verifier_get_address (self->verifier);
+      g_autofree char *login = NULL;
 
-      if (provider != NULL)
-        {
-          show_provider (self, provider);
-          return;
-        }
+      /* What was tried first, as a starting point. */
+      imap = imap_servers->len > 0 ? g_ptr_array_index (imap_servers, 0) : NULL;
+      smtp = smtp_servers->len > 0 ? g_ptr_array_index (smtp_servers, 0) : NULL;
+      if (imap != NULL)
+        login = ms_server_expand_username (imap, address);
+      if (login != NULL && g_strcmp0 (login, address->email) != 0)
+        username = login;
+      ms_manual_page_set_servers (self->manual_page, imap, smtp, username);
+      ms_manual_page_set_domain (self->manual_page, address->domain);
     }
 
-  first = g_list_model_get_item (G_LIST_MODEL (self->filtered), 0);
-  if (first != NULL)
-    show_provider (self, first);
+  show_page (self, "manual", FALSE);
 }
 
 static void
-provider_activated_cb (MsWindow      *self,
-                       GtkListBoxRow *row,
-                       GtkListBox    *list)
+open_uri_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *param)
 {
-  MsProvider *provider = g_object_get_data (G_OBJECT (row), "provider");
+  MsWindow *self = MS_WINDOW (widget);
 
-  g_return_if_fail (MS_IS_PROVIDER (provider));
+  ms_launcher_open (self->launcher, GTK_WINDOW (self), g_variant_get_string (param, NULL));
+}
 
-  show_provider (self, provider);
+static void
+copy_admin_steps_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *param)
+{
+  MsWindow *self = MS_WINDOW (widget);
+  g_autofree char *text = NULL;
+
+  if (self->provider == NULL || (text = ms_provider_dup_admin_text (self->provider)) == NULL)
+    return;
+
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), text);
+  show_error (self, _("Steps copied; paste them into a message to your administrator"));
+}
+
+static void
+goa_saved_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(MsWindow) self = user_data;
+  g_autoptr(GVariant) stored = NULL;
+  GVariantIter iter;
+  GVariant *entry;
+
+  stored = ms_account_store_save_finish (MS_ACCOUNT_STORE (object), result, NULL);
+  if (self->cancellable == NULL || g_cancellable_is_cancelled (self->cancellable))
+    return;
+
+  g_variant_iter_init (&iter, stored);
+  while ((entry = g_variant_iter_next_value (&iter)) != NULL)
+    {
+      g_autoptr(GVariant) owned = entry;
+      const char *where = NULL;
+      const char *message = NULL;
+      gboolean ok = FALSE;
+      gboolean existing = FALSE;
+
+      g_variant_lookup (entry, "where", "&s", &where);
+      if (g_strcmp0 (where, "goa") != 0)
+        continue;
+
+      g_variant_lookup (entry, "ok", "b", &ok);
+      g_variant_lookup (entry, "existing", "b", &existing);
+      g_variant_lookup (entry, "message", "&s", &message);
+
+      if (!ok)
+        ms_done_page_set_goa_state (self->done_page, MS_GOA_STATE_FAILED, message);
+      else if (existing)
+        ms_done_page_set_goa_state (self->done_page, MS_GOA_STATE_EXISTING, message);
+      else
+        ms_done_page_set_goa_state (self->done_page, MS_GOA_STATE_ADDED, NULL);
+    }
+}
+
+static void
+saved_again_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(MsWindow) self = user_data;
+  g_autoptr(GVariant) stored = NULL;
+
+  stored = ms_account_store_save_finish (MS_ACCOUNT_STORE (object), result, NULL);
+  if (self->cancellable == NULL || g_cancellable_is_cancelled (self->cancellable))
+    return;
+
+  ms_done_page_show (self->done_page, self->verifier, stored);
+}
+
+static void
+save (MsWindow            *self,
+      MsStoreFlags         where,
+      GAsyncReadyCallback  callback)
+{
+  if (self->secret == NULL || self->verifier == NULL || !on_page (self, "done"))
+    return;
+
+  if (self->cancellable == NULL)
+    self->cancellable = g_cancellable_new ();
+
+  ms_account_store_save_async (self->store, self->verifier, self->secret, where,
+                               self->cancellable, callback, g_object_ref (self));
+}
+
+static void
+add_to_goa_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *param)
+{
+  MsWindow *self = MS_WINDOW (widget);
+
+  ms_done_page_set_goa_state (self->done_page, MS_GOA_STATE_ADDING, NULL);
+  save (self, MS_STORE_ONLINE_ACCOUNTS, goa_saved_cb);
+}
+
+static void
+save_keyring_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  save (MS_WINDOW (widget), MS_STORE_KEYRING, saved_again_cb);
+}
+
+static void
+start_over_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *param)
+{
+  start_over (MS_WINDOW (widget));
 }
 
 static void
@@ -175,8 +631,32 @@ launch_failed_cb (MsWindow   *self,
                   MsLauncher *launcher)
 {
   gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), uri);
-  adw_toast_overlay_add_toast (self->toast_overlay,
-                               adw_toast_new (_("No browser could open the page; its address was copied instead")));
+  show_error (self, _("No browser could open the page; its address was copied instead"));
+}
+
+static void
+goa_appeared_cb (GDBusConnection *connection,
+                 const char      *name,
+                 const char      *owner,
+                 gpointer         user_data)
+{
+  MsWindow *self = user_data;
+
+  self->goa_available = TRUE;
+  if (ms_done_page_get_goa_state (self->done_page) == MS_GOA_STATE_UNAVAILABLE && on_page (self, "done"))
+    ms_done_page_set_goa_state (self->done_page, MS_GOA_STATE_AVAILABLE, NULL);
+}
+
+static void
+goa_vanished_cb (GDBusConnection *connection,
+                 const char      *name,
+                 gpointer         user_data)
+{
+  MsWindow *self = user_data;
+
+  self->goa_available = FALSE;
+  if (ms_done_page_get_goa_state (self->done_page) == MS_GOA_STATE_AVAILABLE)
+    ms_done_page_set_goa_state (self->done_page, MS_GOA_STATE_UNAVAILABLE, NULL);
 }
 
 static void
@@ -190,19 +670,25 @@ ms_window_constructed (GObject *object)
   if (self->launcher == NULL)
     self->launcher = ms_launcher_new ();
 
-  self->failed_handler = g_signal_connect_object (self->launcher, "failed",
-                                                  G_CALLBACK (launch_failed_cb), self,
-                                                  G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->launcher, "failed",
+                           G_CALLBACK (launch_failed_cb), self,
+                           G_CONNECT_SWAPPED);
 
-  self->filter = gtk_custom_filter_new (filter_provider, self, NULL);
-  self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->catalogue)),
-                                              g_object_ref (GTK_FILTER (self->filter)));
-  gtk_list_box_bind_model (self->provider_list, G_LIST_MODEL (self->filtered),
-                           create_provider_row, self, NULL);
-  update_list_stack (self);
+  self->start_page = MS_START_PAGE (ms_start_page_new (self->catalogue));
+  g_signal_connect_object (self->start_page, "provider-chosen",
+                           G_CALLBACK (provider_chosen_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->start_page, "manual-requested",
+                           G_CALLBACK (manual_requested_cb), self, G_CONNECT_SWAPPED);
+  gtk_stack_add_named (self->stack, GTK_WIDGET (self->start_page), "start");
 
-  gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self));
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back", FALSE);
+  self->store = ms_account_store_new (STORE_TIMEOUT_SECONDS);
+
+  /* Whether GNOME Online Accounts runs (or can be started) here. */
+  self->goa_watch = g_bus_watch_name (G_BUS_TYPE_SESSION, "org.gnome.OnlineAccounts",
+                                      G_BUS_NAME_WATCHER_FLAGS_AUTO_START,
+                                      goa_appeared_cb, goa_vanished_cb, self, NULL);
+
+  show_page (self, "start", FALSE);
 }
 
 static void
@@ -210,16 +696,25 @@ ms_window_dispose (GObject *object)
 {
   MsWindow *self = (MsWindow *)object;
 
-  if (self->provider_list != NULL)
-    gtk_list_box_bind_model (self->provider_list, NULL, NULL, NULL, NULL);
+  /* Closing the window stops whatever is in flight. */
+  cancel_work (self);
+  forget_secret (self);
+
+  if (self->goa_watch != 0)
+    {
+      g_bus_unwatch_name (self->goa_watch);
+      self->goa_watch = 0;
+    }
 
   gtk_widget_dispose_template (GTK_WIDGET (self), MS_TYPE_WINDOW);
 
-  g_clear_object (&self->filtered);
-  g_clear_object (&self->filter);
+  g_clear_object (&self->verifier);
+  g_clear_object (&self->store);
+  g_clear_object (&self->provider);
   g_clear_object (&self->catalogue);
   g_clear_object (&self->launcher);
-  g_clear_pointer (&self->query, g_free);
+  g_clear_pointer (&self->ca_file, g_free);
+  g_clear_pointer (&self->history, g_ptr_array_unref);
 
   G_OBJECT_CLASS (ms_window_parent_class)->dispose (object);
 }
@@ -240,6 +735,10 @@ ms_window_get_property (GObject    *object,
 
     case PROP_LAUNCHER:
       g_value_set_object (value, self->launcher);
+      break;
+
+    case PROP_CA_FILE:
+      g_value_set_string (value, self->ca_file);
       break;
 
     default:
@@ -263,6 +762,10 @@ ms_window_set_property (GObject      *object,
 
     case PROP_LAUNCHER:
       self->launcher = g_value_dup_object (value);
+      break;
+
+    case PROP_CA_FILE:
+      self->ca_file = g_value_dup_string (value);
       break;
 
     default:
@@ -291,26 +794,55 @@ ms_window_class_init (MsWindowClass *klass)
                          MS_TYPE_LAUNCHER,
                          (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
 
+  /**
+   * MsWindow:ca-file:
+   *
+   * A PEM file of further certificate authorities the servers' certificates
+   * may chain to (a company's own, or a test server's).
+   */
+  properties[PROP_CA_FILE] =
+    g_param_spec_string ("ca-file", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (MS_TYPE_CHECKING_PAGE);
+  g_type_ensure (MS_TYPE_DONE_PAGE);
+  g_type_ensure (MS_TYPE_FAILED_PAGE);
+  g_type_ensure (MS_TYPE_MANUAL_PAGE);
+  g_type_ensure (MS_TYPE_PASSWORD_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/ms-window.ui");
   gtk_widget_class_bind_template_child (widget_class, MsWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, MsWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, MsWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, MsWindow, stack);
-  gtk_widget_class_bind_template_child (widget_class, MsWindow, search_entry);
-  gtk_widget_class_bind_template_child (widget_class, MsWindow, list_stack);
-  gtk_widget_class_bind_template_child (widget_class, MsWindow, provider_list);
-  gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, search_activate_cb);
-  gtk_widget_class_bind_template_callback (widget_class, provider_activated_cb);
+  gtk_widget_class_bind_template_child (widget_class, MsWindow, manual_page);
+  gtk_widget_class_bind_template_child (widget_class, MsWindow, password_page);
+  gtk_widget_class_bind_template_child (widget_class, MsWindow, checking_page);
+  gtk_widget_class_bind_template_child (widget_class, MsWindow, done_page);
+  gtk_widget_class_bind_template_child (widget_class, MsWindow, failed_page);
+  gtk_widget_class_bind_template_callback (widget_class, manual_continue_cb);
+  gtk_widget_class_bind_template_callback (widget_class, verify_cb);
+  gtk_widget_class_bind_template_callback (widget_class, cancel_cb);
 
   gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
+  gtk_widget_class_install_action (widget_class, "win.retry", NULL, retry_action);
+  gtk_widget_class_install_action (widget_class, "win.retry-backup", NULL, retry_backup_action);
+  gtk_widget_class_install_action (widget_class, "win.edit-settings", NULL, edit_settings_action);
+  gtk_widget_class_install_action (widget_class, "win.open-uri", "s", open_uri_action);
+  gtk_widget_class_install_action (widget_class, "win.copy-admin-steps", NULL, copy_admin_steps_action);
+  gtk_widget_class_install_action (widget_class, "win.add-to-goa", NULL, add_to_goa_action);
+  gtk_widget_class_install_action (widget_class, "win.save-keyring", NULL, save_keyring_action);
+  gtk_widget_class_install_action (widget_class, "win.start-over", NULL, start_over_action);
 }
 
 static void
 ms_window_init (MsWindow *self)
 {
+  self->history = g_ptr_array_new ();
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
 #if DEVELOPMENT_BUILD
@@ -339,7 +871,7 @@ ms_window_new (GtkApplication *application,
  * @self: a window
  * @provider_id: a provider id
  *
- * Returns: %TRUE if the catalogue has @provider_id and its page is shown
+ * Returns: %TRUE if the catalogue has @provider_id and its guide is shown
  */
 gboolean
 ms_window_show_provider (MsWindow   *self,
@@ -354,7 +886,7 @@ ms_window_show_provider (MsWindow   *self,
   if (provider == NULL)
     return FALSE;
 
-  show_provider (self, provider);
+  choose_provider (self, provider);
   return TRUE;
 }
 
@@ -363,26 +895,30 @@ ms_window_show_provider (MsWindow   *self,
  * @self: a window
  * @email: an address, as given on the command line
  *
- * Puts @email in the search field and, if its domain is in the catalogue,
- * shows that provider.
+ * Puts @email in the address field and, if its domain is in the catalogue,
+ * goes on to that provider's guide.
  */
 void
 ms_window_set_email (MsWindow   *self,
                      const char *email)
 {
+  MsProvider *provider;
+
   g_return_if_fail (MS_IS_WINDOW (self));
   g_return_if_fail (email != NULL);
 
-  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), email);
-  search_activate_cb (self, self->search_entry);
+  start_over (self);
+  ms_start_page_set_email (self->start_page, email);
+  provider = ms_start_page_get_detected (self->start_page);
+  if (provider != NULL)
+    choose_provider (self, provider);
 }
 
 /**
  * ms_window_get_visible_page:
  * @self: a window
  *
- * Returns: (transfer none): the provider page if one is shown, else the
- *   provider list page
+ * Returns: (transfer none): the page shown
  */
 GtkWidget *
 ms_window_get_visible_page (MsWindow *self)
@@ -390,4 +926,36 @@ ms_window_get_visible_page (MsWindow *self)
   g_return_val_if_fail (MS_IS_WINDOW (self), NULL);
 
   return gtk_stack_get_visible_child (self->stack);
+}
+
+/**
+ * ms_window_get_page_name:
+ * @self: a window
+ *
+ * Returns: the name of the page shown: `start`, `guide`, `manual`,
+ *   `password`, `checking`, `done` or `failed`
+ */
+const char *
+ms_window_get_page_name (MsWindow *self)
+{
+  g_return_val_if_fail (MS_IS_WINDOW (self), NULL);
+
+  return top_page (self);
+}
+
+/**
+ * ms_window_get_page:
+ * @self: a window
+ * @name: a page name, as ms_window_get_page_name()
+ *
+ * Returns: (transfer none) (nullable): that page
+ */
+GtkWidget *
+ms_window_get_page (MsWindow   *self,
+                    const char *name)
+{
+  g_return_val_if_fail (MS_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  return gtk_stack_get_child_by_name (self->stack, name);
 }

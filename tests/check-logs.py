@@ -28,6 +28,8 @@ def secrets():
     found.update(dovecot.USERS.values())
     store = load("test-store")
     found.update(store.USERS.values())
+    assistant = load("test-assistant")
+    found.update((assistant.PASSWORD, assistant.WRONG))
     forms = set()
     for password in found:
         if len(password) < 6:

@@ -341,11 +341,19 @@ test_host_names (Fixture       *fixture,
   gtk_test_accessible_check_state (GTK_ACCESSIBLE (imap_row), GTK_ACCESSIBLE_STATE_INVALID,
                                    GTK_ACCESSIBLE_INVALID_TRUE);
 
-  /* One label is not a host name on the Internet either. */
-  gtk_editable_set_text (imap_row, "localhost");
+  /* A name of one label is a host on a company network (or this one);
+   * a label cannot start with a dash. */
+  gtk_editable_set_text (imap_row, "-mail");
   iterate ();
   g_assert_false (ms_manual_page_get_valid (fixture->page));
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (imap_row), "error"));
+  gtk_editable_set_text (imap_row, "LocalHost");
+  iterate ();
+  g_assert_true (ms_manual_page_get_valid (fixture->page));
+  {
+    g_autoptr(MsServer) local = ms_manual_page_dup_server (fixture->page, MS_PROTOCOL_IMAP);
+    g_assert_cmpstr (local->hostname, ==, "localhost");
+  }
 
   /* IP addresses are fine, and so are IDN names, given as punycode. */
   gtk_editable_set_text (imap_row, " 192.0.2.7 ");

@@ -13,6 +13,7 @@
 #include <adwaita.h>
 
 #include "ms-provider-page.h"
+#include "ms-start-page.h"
 #include "ms-window.h"
 
 static const char * const english[] = { "en_US.UTF-8", "en_US", "en", "C", NULL };
@@ -108,10 +109,22 @@ find_one (GtkWidget *root,
   return g_ptr_array_index (all, 0);
 }
 
+/* The list of providers (the address group has a list box too). */
 static GtkListBox *
 provider_list (Fixture *fixture)
 {
-  return GTK_LIST_BOX (find_one (ms_window_get_visible_page (fixture->window), GTK_TYPE_LIST_BOX));
+  g_autoptr(GPtrArray) lists = find_all (ms_window_get_visible_page (fixture->window), GTK_TYPE_LIST_BOX);
+
+  for (guint i = 0; i < lists->len; i++)
+    {
+      GtkWidget *list = g_ptr_array_index (lists, i);
+
+      if (gtk_widget_has_css_class (list, "boxed-list") &&
+          gtk_widget_get_ancestor (list, ADW_TYPE_PREFERENCES_GROUP) == NULL)
+        return GTK_LIST_BOX (list);
+    }
+
+  g_assert_not_reached ();
 }
 
 static guint
@@ -288,6 +301,129 @@ test_search_activate_address (Fixture       *fixture,
   g_assert_cmpstr (ms_provider_get_id (ms_provider_page_get_provider (MS_PROVIDER_PAGE (page))), ==, "netease");
 }
 
+static GtkWidget *
+address_row (Fixture *fixture)
+{
+  g_autoptr(GPtrArray) rows = find_all (ms_window_get_visible_page (fixture->window), ADW_TYPE_ENTRY_ROW);
+
+  g_assert_cmpuint (rows->len, ==, 1);
+  return g_ptr_array_index (rows, 0);
+}
+
+/* The row under the address that says what it belongs to. */
+static AdwActionRow *
+detected_row (Fixture *fixture)
+{
+  GtkWidget *group = gtk_widget_get_ancestor (address_row (fixture), ADW_TYPE_PREFERENCES_GROUP);
+  g_autoptr(GPtrArray) rows = find_all (group, ADW_TYPE_ACTION_ROW);
+
+  for (guint i = 0; i < rows->len; i++)
+    if (G_OBJECT_TYPE (g_ptr_array_index (rows, i)) == ADW_TYPE_ACTION_ROW)
+      return g_ptr_array_index (rows, i);
+
+  return NULL;
+}
+
+static gboolean
+has_visible_button (GtkWidget  *root,
+                    const char *label)
+{
+  g_autoptr(GPtrArray) buttons = find_all (root, GTK_TYPE_BUTTON);
+
+  for (guint i = 0; i < buttons->len; i++)
+    if (g_strcmp0 (gtk_button_get_label (g_ptr_array_index (buttons, i)), label) == 0)
+      return TRUE;
+
+  return FALSE;
+}
+
+static void
+test_live_detection (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  GtkWidget *entry = address_row (fixture);
+  MsStartPage *start = MS_START_PAGE (ms_window_get_visible_page (fixture->window));
+  AdwActionRow *row;
+
+  /* Not an address yet: nothing said. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "wang");
+  iterate ();
+  g_assert_null (detected_row (fixture));
+
+  /* Its provider as soon as the domain is typed, even in full-width. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "wang＠163.com");
+  iterate ();
+  row = detected_row (fixture);
+  g_assert_nonnull (row);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "NetEase Mail");
+  g_assert_cmpstr (ms_provider_get_id (ms_start_page_get_detected (start)), ==, "netease");
+  g_assert_true (has_visible_button (GTK_WIDGET (row), "_Continue"));
+  g_assert_false (has_visible_button (GTK_WIDGET (row), "_Enter Settings"));
+
+  /* A domain nothing knows: said so, with manual settings offered. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "wang@example.org");
+  iterate ();
+  row = detected_row (fixture);
+  g_assert_nonnull (row);
+  g_assert_null (ms_start_page_get_detected (start));
+  g_assert_nonnull (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "example.org"));
+  g_assert_true (has_visible_button (GTK_WIDGET (row), "_Enter Settings"));
+  g_assert_false (has_visible_button (GTK_WIDGET (row), "_Continue"));
+
+  /* Enter on something that is not an address says why. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "wang@");
+  iterate ();
+  g_assert_null (detected_row (fixture));
+  g_signal_emit_by_name (entry, "entry-activated");
+  iterate ();
+  g_assert_true (gtk_widget_has_css_class (entry, "error"));
+  row = detected_row (fixture);
+  g_assert_nonnull (row);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "This Is Not a Complete Address");
+  g_assert_true (MS_IS_START_PAGE (ms_window_get_visible_page (fixture->window)));
+
+  /* A known address and Enter: on to its provider's steps. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "wang@126.com");
+  iterate ();
+  g_signal_emit_by_name (entry, "entry-activated");
+  iterate ();
+  g_assert_cmpstr (ms_window_get_page_name (fixture->window), ==, "guide");
+}
+
+static void
+test_step_ticks (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GPtrArray) checks = NULL;
+  GtkWidget *page;
+  GtkWidget *row;
+
+  g_assert_true (ms_window_show_provider (fixture->window, "exmail"));
+  iterate ();
+  page = current_provider_page (fixture);
+
+  /* Every step can be ticked off; a ticked step is dimmed. */
+  checks = find_all (page, GTK_TYPE_CHECK_BUTTON);
+  g_assert_cmpuint (checks->len, >=, 3);
+  row = gtk_widget_get_ancestor (g_ptr_array_index (checks, 0), ADW_TYPE_ACTION_ROW);
+  g_assert_false (gtk_widget_has_css_class (row, "step-done"));
+  gtk_check_button_set_active (g_ptr_array_index (checks, 0), TRUE);
+  g_assert_true (gtk_widget_has_css_class (row, "step-done"));
+  gtk_check_button_set_active (g_ptr_array_index (checks, 0), FALSE);
+  g_assert_false (gtk_widget_has_css_class (row, "step-done"));
+
+  /* An administrator's link can be copied to send it. */
+  g_assert_true (gtk_widget_activate_action (page, "page.copy-uri", "s", "https://exmail.qq.com/"));
+
+  /* On to the password, named as the provider names it. */
+  g_assert_true (gtk_widget_activate_action (page, "page.continue", NULL));
+  iterate ();
+  g_assert_cmpstr (ms_window_get_page_name (fixture->window), ==, "password");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.back", NULL));
+  iterate ();
+  g_assert_cmpstr (ms_window_get_page_name (fixture->window), ==, "guide");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -300,6 +436,9 @@ main (int   argc,
   g_test_add ("/window/email-opens-provider", Fixture, NULL, fixture_set_up, test_email_opens_provider_and_steps, fixture_tear_down);
   g_test_add ("/window/admin-steps", Fixture, NULL, fixture_set_up, test_admin_steps, fixture_tear_down);
   g_test_add ("/window/search-activate-address", Fixture, NULL, fixture_set_up, test_search_activate_address, fixture_tear_down);
+
+  g_test_add ("/window/live-detection", Fixture, NULL, fixture_set_up, test_live_detection, fixture_tear_down);
+  g_test_add ("/window/step-ticks", Fixture, NULL, fixture_set_up, test_step_ticks, fixture_tear_down);
 
   return g_test_run ();
 }

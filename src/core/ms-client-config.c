@@ -266,6 +266,10 @@ check_hostname (const char *host)
   if (host == NULL || host[0] == '\0')
     return FALSE;
 
+  /* An address: a bridge on this machine (127.0.0.1), say. */
+  if (g_hostname_is_ip_address (host))
+    return TRUE;
+
   normal = ms_normalize_domain (host, NULL);
   return normal != NULL;
 }
