@@ -22,6 +22,7 @@
 #include "ms-provider-page.h"
 #include "ms-start-page.h"
 #include "ms-window.h"
+#include "ui-helpers.h"
 
 static const char * const english[] = { "en_US.UTF-8", "en_US", "en", "C", NULL };
 
@@ -59,39 +60,6 @@ record_open_cb (MsLauncher *launcher,
   return TRUE;   /* handled: no browser */
 }
 
-static void
-iterate (void)
-{
-  for (guint i = 0; i < 20; i++)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (2000);
-    }
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-/* Runs the main loop until @condition holds, for at most @seconds. */
-static gboolean
-iterate_until (Condition condition,
-               gpointer  data,
-               guint     seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-
-  iterate ();
-  return TRUE;
-}
-
 static gboolean
 check_finished (gpointer data)
 {
@@ -117,7 +85,7 @@ fixture_set_up (Fixture       *fixture,
                                   "ca-file", g_getenv ("MS_TEST_CA_FILE"),
                                   NULL);
   gtk_window_present (GTK_WINDOW (fixture->window));
-  iterate ();
+  ui_iterate ();
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (fixture->window)));
 }
 
@@ -129,69 +97,12 @@ fixture_tear_down (Fixture       *fixture,
     {
       g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *)&fixture->window);
       gtk_window_destroy (GTK_WINDOW (fixture->window));
-      iterate ();
+      ui_iterate ();
       g_assert_null (fixture->window);
     }
   g_clear_object (&fixture->launcher);
   g_assert_finalize_object (fixture->catalogue);
   g_ptr_array_unref (fixture->opened);
-}
-
-static void
-collect (GtkWidget *widget,
-         GType      type,
-         GPtrArray *out)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) && gtk_widget_get_visible (widget))
-    g_ptr_array_add (out, widget);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect (child, type, out);
-}
-
-static GPtrArray *
-find_all (GtkWidget *root,
-          GType      type)
-{
-  GPtrArray *out = g_ptr_array_new ();
-
-  collect (root, type, out);
-  return out;
-}
-
-/* The first visible widget of exactly @type under @root. */
-static GtkWidget *
-find_exact (GtkWidget *root,
-            GType      type)
-{
-  g_autoptr(GPtrArray) all = find_all (root, type);
-
-  for (guint i = 0; i < all->len; i++)
-    if (G_OBJECT_TYPE (g_ptr_array_index (all, i)) == type)
-      return g_ptr_array_index (all, i);
-
-  g_assert_not_reached ();
-}
-
-/* The visible button under @root bound to @action. */
-static GtkWidget *
-find_action_button (GtkWidget  *root,
-                    const char *action)
-{
-  g_autoptr(GPtrArray) buttons = find_all (root, GTK_TYPE_BUTTON);
-
-  for (guint i = 0; i < buttons->len; i++)
-    {
-      GtkWidget *button = g_ptr_array_index (buttons, i);
-
-      if (g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), action) == 0 &&
-          gtk_widget_is_drawable (button))
-        return button;
-    }
-
-  return NULL;
 }
 
 static GtkWidget *
@@ -207,12 +118,12 @@ static void
 type_address (Fixture    *fixture,
               const char *email)
 {
-  GtkWidget *entry = find_exact (page (fixture, "start"), ADW_TYPE_ENTRY_ROW);
+  GtkWidget *entry = ui_find_exact (page (fixture, "start"), ADW_TYPE_ENTRY_ROW);
 
   gtk_editable_set_text (GTK_EDITABLE (entry), email);
-  iterate ();
+  ui_iterate ();
   g_signal_emit_by_name (entry, "entry-activated");
-  iterate ();
+  ui_iterate ();
 }
 
 static void
@@ -221,13 +132,13 @@ enter_password (Fixture    *fixture,
                 const char *password)
 {
   GtkWidget *password_page = page (fixture, "password");
-  GtkWidget *address_row = find_exact (password_page, ADW_TYPE_ENTRY_ROW);
-  GtkWidget *password_row = find_exact (password_page, ADW_TYPE_PASSWORD_ENTRY_ROW);
+  GtkWidget *address_row = ui_find_exact (password_page, ADW_TYPE_ENTRY_ROW);
+  GtkWidget *password_row = ui_find_exact (password_page, ADW_TYPE_PASSWORD_ENTRY_ROW);
 
   if (email != NULL)
     gtk_editable_set_text (GTK_EDITABLE (address_row), email);
   gtk_editable_set_text (GTK_EDITABLE (password_row), password);
-  iterate ();
+  ui_iterate ();
   g_assert_true (ms_password_page_get_ready (MS_PASSWORD_PAGE (password_page)));
 }
 
@@ -236,7 +147,7 @@ verify_and_wait (Fixture *fixture)
 {
   g_assert_true (gtk_widget_activate_action (page (fixture, "password"), "password.verify", NULL));
   g_assert_cmpstr (ms_window_get_page_name (fixture->window), ==, "checking");
-  g_assert_true (iterate_until (check_finished, fixture->window, CHECK_TIMEOUT_SECONDS));
+  g_assert_true (ui_iterate_until (check_finished, fixture->window, CHECK_TIMEOUT_SECONDS));
 }
 
 static char *
@@ -327,14 +238,14 @@ test_verified_and_stored (Fixture       *fixture,
   g_assert_cmpstr (ms_provider_get_id (ms_provider_page_get_provider (MS_PROVIDER_PAGE (guide))), ==, "loopback");
 
   /* The step's button opens exactly its page. */
-  button = find_action_button (guide, "page.open-uri");
+  button = ui_find_action_button (guide, "page.open-uri");
   g_assert_nonnull (button);
   g_signal_emit_by_name (button, "clicked");
   g_assert_cmpuint (fixture->opened->len, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (fixture->opened, 0), ==, g_getenv ("MS_TEST_SETTINGS_URL"));
 
   g_assert_true (gtk_widget_activate_action (guide, "page.continue", NULL));
-  iterate ();
+  ui_iterate ();
 
   /* The address came along; nothing is typed twice. */
   enter_password (fixture, NULL, password);
@@ -358,27 +269,27 @@ test_verified_and_stored (Fixture       *fixture,
   /* In the real keyring, where mail programs look; the field is empty. */
   stored = keyring_lookup ("127.0.0.1", "alice@example.com");
   g_assert_true (g_strcmp0 (stored, password) == 0);
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_exact (ms_window_get_page (fixture->window, "password"),
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ui_find_exact (ms_window_get_page (fixture->window, "password"),
                                                                      ADW_TYPE_PASSWORD_ENTRY_ROW))), ==, "");
 
   /* goa-daemon runs in this session: the account can go there too. */
-  g_assert_true (iterate_until (goa_state_settled, done, 10));
+  g_assert_true (ui_iterate_until (goa_state_settled, done, 10));
   g_assert_cmpint (ms_done_page_get_goa_state (done), ==, MS_GOA_STATE_AVAILABLE);
   g_assert_false (goa_has_mail_account ("alice@example.com"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.add-to-goa", NULL));
-  g_assert_true (iterate_until (goa_state_settled, done, 30));
+  g_assert_true (ui_iterate_until (goa_state_settled, done, 30));
   g_assert_cmpint (ms_done_page_get_goa_state (done), ==, MS_GOA_STATE_ADDED);
   g_assert_true (goa_has_mail_account ("alice@example.com"));
 
   /* Adding again finds the account and leaves it alone. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.add-to-goa", NULL));
-  g_assert_true (iterate_until (goa_state_settled, done, 30));
+  g_assert_true (ui_iterate_until (goa_state_settled, done, 30));
   g_assert_cmpint (ms_done_page_get_goa_state (done), ==, MS_GOA_STATE_EXISTING);
 
   /* No way back into a finished setup, only forward. */
-  g_assert_null (find_action_button (GTK_WIDGET (fixture->window), "win.back"));
+  g_assert_null (ui_find_action_button (GTK_WIDGET (fixture->window), "win.back"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.start-over", NULL));
-  iterate ();
+  ui_iterate ();
   page (fixture, "start");
 }
 
@@ -397,7 +308,7 @@ test_refused_password (Fixture       *fixture,
   /* Picked from the list, no address yet: the password page asks for it. */
   g_assert_true (ms_window_show_provider (fixture->window, "loopback"));
   g_assert_true (gtk_widget_activate_action (page (fixture, "guide"), "page.continue", NULL));
-  iterate ();
+  ui_iterate ();
   g_assert_false (ms_password_page_get_ready (MS_PASSWORD_PAGE (page (fixture, "password"))));
   g_assert_false (gtk_widget_activate_action (page (fixture, "password"), "password.verify", NULL) &&
                   g_strcmp0 (ms_window_get_page_name (fixture->window), "checking") == 0);
@@ -409,37 +320,37 @@ test_refused_password (Fixture       *fixture,
   failed = page (fixture, "failed");
   g_assert_cmpint (ms_failed_page_get_kind (MS_FAILED_PAGE (failed)), ==, MS_ERROR_KIND_AUTH_FAILED);
   {
-    GtkWidget *status = find_exact (failed, ADW_TYPE_STATUS_PAGE);
+    GtkWidget *status = ui_find_exact (failed, ADW_TYPE_STATUS_PAGE);
     g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (status)), ==, "The Password Was Not Accepted");
     g_assert_nonnull (strstr (adw_status_page_get_description (ADW_STATUS_PAGE (status)),
                               "The test server did not take the app password."));
   }
 
-  button = find_action_button (failed, "win.open-uri");
+  button = ui_find_action_button (failed, "win.open-uri");
   g_assert_nonnull (button);
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "Open “Make an app password”");
   g_signal_emit_by_name (button, "clicked");
   g_assert_cmpuint (fixture->opened->len, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (fixture->opened, 0), ==, g_getenv ("MS_TEST_SETTINGS_URL"));
 
-  g_assert_nonnull (find_action_button (failed, "win.retry"));
-  g_assert_nonnull (find_action_button (failed, "win.edit-settings"));
-  g_assert_null (find_action_button (failed, "win.copy-admin-steps"));   /* no administrator here */
-  g_assert_null (find_action_button (failed, "win.retry-backup"));       /* not a network failure */
+  g_assert_nonnull (ui_find_action_button (failed, "win.retry"));
+  g_assert_nonnull (ui_find_action_button (failed, "win.edit-settings"));
+  g_assert_null (ui_find_action_button (failed, "win.copy-admin-steps"));   /* no administrator here */
+  g_assert_null (ui_find_action_button (failed, "win.retry-backup"));       /* not a network failure */
 
   /* The server's own words are there, behind the expander. */
-  rows = find_all (failed, ADW_TYPE_ACTION_ROW);
+  rows = ui_find_all (failed, ADW_TYPE_ACTION_ROW);
   for (guint i = 0; i < rows->len; i++)
     {
       const char *subtitle = adw_action_row_get_subtitle (g_ptr_array_index (rows, i));
       server_words |= subtitle != NULL && strstr (subtitle, "Authentication failed") != NULL;
     }
   {
-    GtkWidget *expander = find_exact (failed, ADW_TYPE_EXPANDER_ROW);
+    GtkWidget *expander = ui_find_exact (failed, ADW_TYPE_EXPANDER_ROW);
     adw_expander_row_set_expanded (ADW_EXPANDER_ROW (expander), TRUE);
-    iterate ();
+    ui_iterate ();
     g_ptr_array_unref (rows);
-    rows = find_all (expander, ADW_TYPE_ACTION_ROW);
+    rows = ui_find_all (expander, ADW_TYPE_ACTION_ROW);
     for (guint i = 0; i < rows->len; i++)
       {
         const char *subtitle = adw_action_row_get_subtitle (g_ptr_array_index (rows, i));
@@ -454,7 +365,7 @@ test_refused_password (Fixture       *fixture,
 
   /* Edit Settings starts from what was tried. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.edit-settings", NULL));
-  iterate ();
+  ui_iterate ();
   imap = ms_manual_page_dup_server (MS_MANUAL_PAGE (page (fixture, "manual")), MS_PROTOCOL_IMAP);
   g_assert_nonnull (imap);
   g_assert_cmpstr (imap->hostname, ==, "127.0.0.1");
@@ -462,11 +373,11 @@ test_refused_password (Fixture       *fixture,
 
   /* Back, then Try Again: the password page, with what was typed kept. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.back", NULL));
-  iterate ();
+  ui_iterate ();
   page (fixture, "failed");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.retry", NULL));
-  iterate ();
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_exact (page (fixture, "password"),
+  ui_iterate ();
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ui_find_exact (page (fixture, "password"),
                                                                      ADW_TYPE_PASSWORD_ENTRY_ROW))), ==, wrong);
 }
 
@@ -484,10 +395,10 @@ start_silent_check (Fixture *fixture)
 {
   type_address (fixture, "someone@silent.test");
   g_assert_true (gtk_widget_activate_action (page (fixture, "guide"), "page.continue", NULL));
-  iterate ();
+  ui_iterate ();
   enter_password (fixture, NULL, "whatever-it-is");
   g_assert_true (gtk_widget_activate_action (page (fixture, "password"), "password.verify", NULL));
-  g_assert_true (iterate_until (progress_shown, page (fixture, "checking"), 10));
+  g_assert_true (ui_iterate_until (progress_shown, page (fixture, "checking"), 10));
 }
 
 static void
@@ -498,10 +409,10 @@ test_cancel (Fixture       *fixture,
 
   /* The server never answers: Cancel returns at once, and stays. */
   g_assert_true (gtk_widget_activate_action (page (fixture, "checking"), "checking.cancel", NULL));
-  iterate ();
+  ui_iterate ();
   page (fixture, "password");
   for (guint i = 0; i < 20; i++)
-    iterate ();
+    ui_iterate ();
   page (fixture, "password");
 }
 
@@ -538,26 +449,20 @@ test_manual_settings (Fixture       *fixture,
   type_address (fixture, "alice@unknown.test");
   start = page (fixture, "start");
   g_assert_null (ms_start_page_get_detected (MS_START_PAGE (start)));
-  {
-    g_autoptr(GPtrArray) buttons = find_all (start, GTK_TYPE_BUTTON);
-    button = NULL;
-    for (guint i = 0; i < buttons->len; i++)
-      if (g_strcmp0 (gtk_button_get_label (g_ptr_array_index (buttons, i)), "_Enter Settings") == 0)
-        button = g_ptr_array_index (buttons, i);
-  }
+  button = ui_find_button (start, "_Enter Settings");
   g_assert_nonnull (button);
   g_signal_emit_by_name (button, "clicked");
-  iterate ();
+  ui_iterate ();
 
   imap = ms_server_new (MS_PROTOCOL_IMAP, "localhost", atoi (g_getenv ("MS_TEST_IMAP_PORT")),
                         MS_SECURITY_SSL, NULL);
   smtp = ms_server_new (MS_PROTOCOL_SMTP, "localhost", atoi (g_getenv ("MS_TEST_SMTP_PORT")),
                         MS_SECURITY_SSL, NULL);
   ms_manual_page_set_servers (MS_MANUAL_PAGE (page (fixture, "manual")), imap, smtp, "alice@example.com");
-  iterate ();
+  ui_iterate ();
   g_assert_true (ms_manual_page_get_valid (MS_MANUAL_PAGE (page (fixture, "manual"))));
   g_assert_true (gtk_widget_activate_action (page (fixture, "manual"), "manual.continue", NULL));
-  iterate ();
+  ui_iterate ();
 
   enter_password (fixture, NULL, password);
   verify_and_wait (fixture);

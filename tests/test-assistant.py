@@ -6,7 +6,10 @@ ALICE, a port that accepts connections and never answers (for Cancel and
 for closing the window mid-check), and, from tests/run-in-session.sh, a
 real gnome-keyring-daemon and goa-daemon. The UI runs in Xvfb.
 
-    tests/run-in-session.sh -- python3 tests/test-assistant.py BINARY
+    tests/run-in-session.sh -- python3 tests/test-assistant.py BINARY [ARG…]
+
+(ARG defaults to --tap; build-aux/screenshots runs its page renderer the
+same way.)
 
 The test gets what it needs through files, never through its arguments or
 environment: MS_TEST_PROVIDERS (a provider directory naming the servers),
@@ -37,6 +40,7 @@ PROVIDER = """<?xml version="1.0" encoding="UTF-8"?>
   <emailProvider id="{id}">
     <domain>{domain}</domain>
     <displayName>{name}</displayName>
+    <displayName xml:lang="zh_CN">{name_zh}</displayName>
     <displayShortName>{name}</displayShortName>
     <incomingServer type="imap">
       <hostname>127.0.0.1</hostname>
@@ -54,17 +58,22 @@ PROVIDER = """<?xml version="1.0" encoding="UTF-8"?>
     </outgoingServer>
     <ms:password>
       <ms:name>app password</ms:name>
+      <ms:name xml:lang="zh_CN">应用专用密码</ms:name>
       <ms:hint>Any characters.</ms:hint>
+      <ms:hint xml:lang="zh_CN">任意字符。</ms:hint>
     </ms:password>
     <ms:steps>
       <ms:step id="make-password" who="user" url="{url}">
         <ms:title>Make an app password</ms:title>
+        <ms:title xml:lang="zh_CN">生成应用专用密码</ms:title>
         <ms:description>Open the settings page and make a password for mail programs.</ms:description>
+        <ms:description xml:lang="zh_CN">打开设置页面，为邮件程序生成一个密码。</ms:description>
       </ms:step>
     </ms:steps>
     <ms:errors>
       <ms:error kind="auth-failed" step="make-password" match="Authentication failed">
         <ms:advice>The test server did not take the app password.</ms:advice>
+        <ms:advice xml:lang="zh_CN">测试服务器没有接受这个应用专用密码。</ms:advice>
       </ms:error>
     </ms:errors>
   </emailProvider>
@@ -73,10 +82,11 @@ PROVIDER = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def main():
-    if len(sys.argv) != 2:
-        print("usage: test-assistant.py BINARY", file=sys.stderr)
+    if len(sys.argv) < 2:
+        print("usage: test-assistant.py BINARY [ARG…]", file=sys.stderr)
         return 2
     binary = sys.argv[1]
+    args = sys.argv[2:] or ["--tap"]
 
     sbin = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
     if not (shutil.which("dovecot", path=sbin) and shutil.which("certtool")
@@ -97,12 +107,12 @@ def main():
             os.mkdir(providers)
             with open(os.path.join(providers, "loopback.xml"), "w") as f:
                 f.write(PROVIDER.format(id="loopback", domain="example.com",
-                                        name="Loopback Mail", url=SETTINGS_URL,
+                                        name="Loopback Mail", name_zh="本机测试邮箱", url=SETTINGS_URL,
                                         imap=server.imaps_port,
                                         smtp=server.submissions_port))
             with open(os.path.join(providers, "silent.xml"), "w") as f:
                 f.write(PROVIDER.format(id="silent", domain="silent.test",
-                                        name="Silent Mail", url=SETTINGS_URL,
+                                        name="Silent Mail", name_zh="无应答邮箱", url=SETTINGS_URL,
                                         imap=silent_port, smtp=silent_port))
             password_file = os.path.join(tmp, "password")
             wrong_file = os.path.join(tmp, "wrong-password")
@@ -122,7 +132,7 @@ def main():
                 "MS_TEST_SETTINGS_URL": SETTINGS_URL,
             })
             result = subprocess.run(
-                ["xvfb-run", "-a", "-s", "-screen 0 1280x1024x24", binary, "--tap"],
+                ["xvfb-run", "-a", "-s", "-screen 0 1280x1024x24", binary, *args],
                 env=env, timeout=600)
             return result.returncode
     finally:

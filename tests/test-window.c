@@ -15,6 +15,7 @@
 #include "ms-provider-page.h"
 #include "ms-start-page.h"
 #include "ms-window.h"
+#include "ui-helpers.h"
 
 static const char * const english[] = { "en_US.UTF-8", "en_US", "en", "C", NULL };
 
@@ -37,18 +38,6 @@ record_open_cb (MsLauncher *launcher,
 }
 
 static void
-iterate (void)
-{
-  /* Let layout, filtering and stack transitions run. */
-  for (guint i = 0; i < 50; i++)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (2000);
-    }
-}
-
-static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
@@ -60,7 +49,7 @@ fixture_set_up (Fixture       *fixture,
 
   fixture->window = ms_window_new (NULL, fixture->catalogue, fixture->launcher);
   gtk_window_present (GTK_WINDOW (fixture->window));
-  iterate ();
+  ui_iterate ();
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (fixture->window)));
 }
 
@@ -69,41 +58,17 @@ fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
   gtk_window_destroy (GTK_WINDOW (fixture->window));
-  iterate ();
+  ui_iterate ();
   g_clear_object (&fixture->launcher);
   g_assert_finalize_object (fixture->catalogue);
   g_ptr_array_unref (fixture->opened);
-}
-
-static void
-collect (GtkWidget *widget,
-         GType      type,
-         GPtrArray *out)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) && gtk_widget_get_visible (widget))
-    g_ptr_array_add (out, widget);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect (child, type, out);
-}
-
-static GPtrArray *
-find_all (GtkWidget *root,
-          GType      type)
-{
-  GPtrArray *out = g_ptr_array_new ();
-
-  collect (root, type, out);
-  return out;
 }
 
 static GtkWidget *
 find_one (GtkWidget *root,
           GType      type)
 {
-  g_autoptr(GPtrArray) all = find_all (root, type);
+  g_autoptr(GPtrArray) all = ui_find_all (root, type);
 
   g_assert_cmpuint (all->len, >=, 1);
   return g_ptr_array_index (all, 0);
@@ -113,7 +78,7 @@ find_one (GtkWidget *root,
 static GtkListBox *
 provider_list (Fixture *fixture)
 {
-  g_autoptr(GPtrArray) lists = find_all (ms_window_get_visible_page (fixture->window), GTK_TYPE_LIST_BOX);
+  g_autoptr(GPtrArray) lists = ui_find_all (ms_window_get_visible_page (fixture->window), GTK_TYPE_LIST_BOX);
 
   for (guint i = 0; i < lists->len; i++)
     {
@@ -148,10 +113,10 @@ search (Fixture    *fixture,
   /* GtkSearchEntry delays search-changed; wait it out. */
   for (guint i = 0; i < 10; i++)
     {
-      iterate ();
+      ui_iterate ();
       g_usleep (30000);
     }
-  iterate ();
+  ui_iterate ();
 }
 
 static void
@@ -166,7 +131,7 @@ test_lists_providers (Fixture       *fixture,
 
   /* Rows show the name and the domains. */
   {
-    g_autoptr(GPtrArray) rows = find_all (GTK_WIDGET (list), ADW_TYPE_ACTION_ROW);
+    g_autoptr(GPtrArray) rows = ui_find_all (GTK_WIDGET (list), ADW_TYPE_ACTION_ROW);
     gboolean saw_qq = FALSE;
 
     for (guint i = 0; i < rows->len; i++)
@@ -228,13 +193,13 @@ test_email_opens_provider_and_steps (Fixture       *fixture,
   guint opened = 0;
 
   ms_window_set_email (fixture->window, "  someone@Foxmail.com ");
-  iterate ();
+  ui_iterate ();
 
   page = current_provider_page (fixture);
   g_assert_cmpstr (ms_provider_get_id (ms_provider_page_get_provider (MS_PROVIDER_PAGE (page))), ==, "qq");
 
   /* Each “Open Page” button opens its step's page, through the launcher. */
-  buttons = find_all (page, GTK_TYPE_BUTTON);
+  buttons = ui_find_all (page, GTK_TYPE_BUTTON);
   for (guint i = 0; i < buttons->len; i++)
     {
       GtkWidget *button = g_ptr_array_index (buttons, i);
@@ -252,7 +217,7 @@ test_email_opens_provider_and_steps (Fixture       *fixture,
 
   /* Back to the list. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.back", NULL));
-  iterate ();
+  ui_iterate ();
   g_assert_false (MS_IS_PROVIDER_PAGE (ms_window_get_visible_page (fixture->window)));
 }
 
@@ -267,10 +232,10 @@ test_admin_steps (Fixture       *fixture,
 
   g_assert_true (ms_window_show_provider (fixture->window, "exmail"));
   g_assert_false (ms_window_show_provider (fixture->window, "no-such-provider"));
-  iterate ();
+  ui_iterate ();
   page = current_provider_page (fixture);
 
-  groups = find_all (page, ADW_TYPE_PREFERENCES_GROUP);
+  groups = ui_find_all (page, ADW_TYPE_PREFERENCES_GROUP);
   for (guint i = 0; i < groups->len; i++)
     {
       const char *title = adw_preferences_group_get_title (g_ptr_array_index (groups, i));
@@ -295,7 +260,7 @@ test_search_activate_address (Fixture       *fixture,
 
   search (fixture, "me@yeah.net");
   g_signal_emit_by_name (entry, "activate");
-  iterate ();
+  ui_iterate ();
 
   page = current_provider_page (fixture);
   g_assert_cmpstr (ms_provider_get_id (ms_provider_page_get_provider (MS_PROVIDER_PAGE (page))), ==, "netease");
@@ -304,7 +269,7 @@ test_search_activate_address (Fixture       *fixture,
 static GtkWidget *
 address_row (Fixture *fixture)
 {
-  g_autoptr(GPtrArray) rows = find_all (ms_window_get_visible_page (fixture->window), ADW_TYPE_ENTRY_ROW);
+  g_autoptr(GPtrArray) rows = ui_find_all (ms_window_get_visible_page (fixture->window), ADW_TYPE_ENTRY_ROW);
 
   g_assert_cmpuint (rows->len, ==, 1);
   return g_ptr_array_index (rows, 0);
@@ -315,26 +280,13 @@ static AdwActionRow *
 detected_row (Fixture *fixture)
 {
   GtkWidget *group = gtk_widget_get_ancestor (address_row (fixture), ADW_TYPE_PREFERENCES_GROUP);
-  g_autoptr(GPtrArray) rows = find_all (group, ADW_TYPE_ACTION_ROW);
+  g_autoptr(GPtrArray) rows = ui_find_all (group, ADW_TYPE_ACTION_ROW);
 
   for (guint i = 0; i < rows->len; i++)
     if (G_OBJECT_TYPE (g_ptr_array_index (rows, i)) == ADW_TYPE_ACTION_ROW)
       return g_ptr_array_index (rows, i);
 
   return NULL;
-}
-
-static gboolean
-has_visible_button (GtkWidget  *root,
-                    const char *label)
-{
-  g_autoptr(GPtrArray) buttons = find_all (root, GTK_TYPE_BUTTON);
-
-  for (guint i = 0; i < buttons->len; i++)
-    if (g_strcmp0 (gtk_button_get_label (g_ptr_array_index (buttons, i)), label) == 0)
-      return TRUE;
-
-  return FALSE;
 }
 
 static void
@@ -347,35 +299,35 @@ test_live_detection (Fixture       *fixture,
 
   /* Not an address yet: nothing said. */
   gtk_editable_set_text (GTK_EDITABLE (entry), "wang");
-  iterate ();
+  ui_iterate ();
   g_assert_null (detected_row (fixture));
 
   /* Its provider as soon as the domain is typed, even in full-width. */
   gtk_editable_set_text (GTK_EDITABLE (entry), "wang＠163.com");
-  iterate ();
+  ui_iterate ();
   row = detected_row (fixture);
   g_assert_nonnull (row);
   g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "NetEase Mail");
   g_assert_cmpstr (ms_provider_get_id (ms_start_page_get_detected (start)), ==, "netease");
-  g_assert_true (has_visible_button (GTK_WIDGET (row), "_Continue"));
-  g_assert_false (has_visible_button (GTK_WIDGET (row), "_Enter Settings"));
+  g_assert_nonnull (ui_find_button (GTK_WIDGET (row), "_Continue"));
+  g_assert_null (ui_find_button (GTK_WIDGET (row), "_Enter Settings"));
 
   /* A domain nothing knows: said so, with manual settings offered. */
   gtk_editable_set_text (GTK_EDITABLE (entry), "wang@example.org");
-  iterate ();
+  ui_iterate ();
   row = detected_row (fixture);
   g_assert_nonnull (row);
   g_assert_null (ms_start_page_get_detected (start));
   g_assert_nonnull (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "example.org"));
-  g_assert_true (has_visible_button (GTK_WIDGET (row), "_Enter Settings"));
-  g_assert_false (has_visible_button (GTK_WIDGET (row), "_Continue"));
+  g_assert_nonnull (ui_find_button (GTK_WIDGET (row), "_Enter Settings"));
+  g_assert_null (ui_find_button (GTK_WIDGET (row), "_Continue"));
 
   /* Enter on something that is not an address says why. */
   gtk_editable_set_text (GTK_EDITABLE (entry), "wang@");
-  iterate ();
+  ui_iterate ();
   g_assert_null (detected_row (fixture));
   g_signal_emit_by_name (entry, "entry-activated");
-  iterate ();
+  ui_iterate ();
   g_assert_true (gtk_widget_has_css_class (entry, "error"));
   row = detected_row (fixture);
   g_assert_nonnull (row);
@@ -384,9 +336,9 @@ test_live_detection (Fixture       *fixture,
 
   /* A known address and Enter: on to its provider's steps. */
   gtk_editable_set_text (GTK_EDITABLE (entry), "wang@126.com");
-  iterate ();
+  ui_iterate ();
   g_signal_emit_by_name (entry, "entry-activated");
-  iterate ();
+  ui_iterate ();
   g_assert_cmpstr (ms_window_get_page_name (fixture->window), ==, "guide");
 }
 
@@ -399,11 +351,11 @@ test_step_ticks (Fixture       *fixture,
   GtkWidget *row;
 
   g_assert_true (ms_window_show_provider (fixture->window, "exmail"));
-  iterate ();
+  ui_iterate ();
   page = current_provider_page (fixture);
 
   /* Every step can be ticked off; a ticked step is dimmed. */
-  checks = find_all (page, GTK_TYPE_CHECK_BUTTON);
+  checks = ui_find_all (page, GTK_TYPE_CHECK_BUTTON);
   g_assert_cmpuint (checks->len, >=, 3);
   row = gtk_widget_get_ancestor (g_ptr_array_index (checks, 0), ADW_TYPE_ACTION_ROW);
   g_assert_false (gtk_widget_has_css_class (row, "step-done"));
@@ -417,10 +369,10 @@ test_step_ticks (Fixture       *fixture,
 
   /* On to the password, named as the provider names it. */
   g_assert_true (gtk_widget_activate_action (page, "page.continue", NULL));
-  iterate ();
+  ui_iterate ();
   g_assert_cmpstr (ms_window_get_page_name (fixture->window), ==, "password");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.back", NULL));
-  iterate ();
+  ui_iterate ();
   g_assert_cmpstr (ms_window_get_page_name (fixture->window), ==, "guide");
 }
 

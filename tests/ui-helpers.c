@@ -1,0 +1,112 @@
+/* ui-helpers.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "ui-helpers.h"
+
+/* Lets layout, filtering and transitions run for a moment. */
+void
+ui_iterate (void)
+{
+  for (guint i = 0; i < 20; i++)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (2000);
+    }
+}
+
+/* Runs the main loop until @condition holds, for at most @seconds. */
+gboolean
+ui_iterate_until (UiCondition condition,
+                  gpointer    data,
+                  guint       seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+
+  ui_iterate ();
+  return TRUE;
+}
+
+static void
+collect (GtkWidget *widget,
+         GType      type,
+         GPtrArray *out)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) && gtk_widget_get_visible (widget))
+    g_ptr_array_add (out, widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect (child, type, out);
+}
+
+/* Every visible widget of @type (or a subtype) under @root, in order. */
+GPtrArray *
+ui_find_all (GtkWidget *root,
+             GType      type)
+{
+  GPtrArray *out = g_ptr_array_new ();
+
+  collect (root, type, out);
+  return out;
+}
+
+/* The first visible widget of exactly @type under @root. */
+GtkWidget *
+ui_find_exact (GtkWidget *root,
+               GType      type)
+{
+  g_autoptr(GPtrArray) all = ui_find_all (root, type);
+
+  for (guint i = 0; i < all->len; i++)
+    if (G_OBJECT_TYPE (g_ptr_array_index (all, i)) == type)
+      return g_ptr_array_index (all, i);
+
+  g_assert_not_reached ();
+}
+
+/* The button under @root bound to @action that is on screen, or %NULL. */
+GtkWidget *
+ui_find_action_button (GtkWidget  *root,
+                       const char *action)
+{
+  g_autoptr(GPtrArray) buttons = ui_find_all (root, GTK_TYPE_BUTTON);
+
+  for (guint i = 0; i < buttons->len; i++)
+    {
+      GtkWidget *button = g_ptr_array_index (buttons, i);
+
+      if (g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), action) == 0 &&
+          gtk_widget_is_drawable (button))
+        return button;
+    }
+
+  return NULL;
+}
+
+/* The visible button under @root labelled @label, or %NULL. */
+GtkWidget *
+ui_find_button (GtkWidget  *root,
+                const char *label)
+{
+  g_autoptr(GPtrArray) buttons = ui_find_all (root, GTK_TYPE_BUTTON);
+
+  for (guint i = 0; i < buttons->len; i++)
+    if (g_strcmp0 (gtk_button_get_label (g_ptr_array_index (buttons, i)), label) == 0)
+      return g_ptr_array_index (buttons, i);
+
+  return NULL;
+}

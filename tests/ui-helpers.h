@@ -1,0 +1,30 @@
+/* ui-helpers.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * What the UI tests and the screenshot renderer share: running the main
+ * loop, finding widgets in a window.
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+typedef gboolean (*UiCondition) (gpointer data);
+
+void       ui_iterate            (void);
+gboolean   ui_iterate_until      (UiCondition  condition,
+                                  gpointer     data,
+                                  guint        seconds);
+GPtrArray *ui_find_all           (GtkWidget   *root,
+                                  GType        type);
+GtkWidget *ui_find_exact         (GtkWidget   *root,
+                                  GType        type);
+GtkWidget *ui_find_action_button (GtkWidget   *root,
+                                  const char  *action);
+GtkWidget *ui_find_button        (GtkWidget   *root,
+                                  const char  *label);
+
+G_END_DECLS
