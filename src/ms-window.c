@@ -542,9 +542,8 @@ goa_saved_cb (GObject      *object,
     return;
 
   g_variant_iter_init (&iter, stored);
-  while ((entry = g_variant_iter_next_value (&iter)) != NULL)
+  while (g_variant_iter_loop (&iter, "@a{sv}", &entry))
     {
-      g_autoptr(GVariant) owned = entry;
       const char *where = NULL;
       const char *message = NULL;
       gboolean ok = FALSE;

@@ -13,6 +13,7 @@
 #include <adwaita.h>
 
 #include "ms-manual-page.h"
+#include "ui-helpers.h"
 
 typedef struct
 {
@@ -21,18 +22,6 @@ typedef struct
   guint         n_valid_notifies;
   guint         n_continues;
 } Fixture;
-
-static void
-iterate (void)
-{
-  /* Let layout and the rows' animations run. */
-  for (guint i = 0; i < 50; i++)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (2000);
-    }
-}
 
 static void
 valid_notify_cb (MsManualPage *page,
@@ -63,7 +52,7 @@ fixture_set_up (Fixture       *fixture,
   gtk_window_set_default_size (fixture->window, 360, 600);
   gtk_window_set_child (fixture->window, GTK_WIDGET (fixture->page));
   gtk_window_present (fixture->window);
-  iterate ();
+  ui_iterate ();
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (fixture->page)));
 }
 
@@ -72,41 +61,17 @@ fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
   gtk_window_destroy (fixture->window);
-  iterate ();
+  ui_iterate ();
   g_assert_null (gtk_widget_get_parent (GTK_WIDGET (fixture->page)));
   g_signal_handlers_disconnect_by_data (fixture->page, fixture);
   g_assert_finalize_object (fixture->page);
-}
-
-static void
-collect (GtkWidget *widget,
-         GType      type,
-         GPtrArray *out)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) && gtk_widget_get_visible (widget))
-    g_ptr_array_add (out, widget);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect (child, type, out);
-}
-
-static GPtrArray *
-find_all (GtkWidget *root,
-          GType      type)
-{
-  GPtrArray *out = g_ptr_array_new ();
-
-  collect (root, type, out);
-  return out;
 }
 
 static GtkWidget *
 find_one (GtkWidget *root,
           GType      type)
 {
-  g_autoptr(GPtrArray) all = find_all (root, type);
+  g_autoptr(GPtrArray) all = ui_find_all (root, type);
 
   g_assert_cmpuint (all->len, ==, 1);
   return g_ptr_array_index (all, 0);
@@ -116,7 +81,7 @@ static GtkWidget *
 find_group (Fixture    *fixture,
             const char *title)
 {
-  g_autoptr(GPtrArray) groups = find_all (GTK_WIDGET (fixture->page), ADW_TYPE_PREFERENCES_GROUP);
+  g_autoptr(GPtrArray) groups = ui_find_all (GTK_WIDGET (fixture->page), ADW_TYPE_PREFERENCES_GROUP);
 
   for (guint i = 0; i < groups->len; i++)
     {
@@ -174,7 +139,7 @@ username_row (Fixture *fixture)
 static GtkWidget *
 continue_button (Fixture *fixture)
 {
-  g_autoptr(GPtrArray) buttons = find_all (GTK_WIDGET (fixture->page), GTK_TYPE_BUTTON);
+  g_autoptr(GPtrArray) buttons = ui_find_all (GTK_WIDGET (fixture->page), GTK_TYPE_BUTTON);
 
   for (guint i = 0; i < buttons->len; i++)
     {
@@ -219,7 +184,7 @@ fill_hosts (Fixture *fixture)
 {
   gtk_editable_set_text (host_row (fixture, MS_PROTOCOL_IMAP), "imap.example.org");
   gtk_editable_set_text (host_row (fixture, MS_PROTOCOL_SMTP), "smtp.example.org");
-  iterate ();
+  ui_iterate ();
 }
 
 static void
@@ -266,12 +231,12 @@ test_becomes_valid (Fixture       *fixture,
   g_autoptr(MsServer) smtp = NULL;
 
   gtk_editable_set_text (host_row (fixture, MS_PROTOCOL_IMAP), "  IMAP.Example.org ");
-  iterate ();
+  ui_iterate ();
   g_assert_false (ms_manual_page_get_valid (fixture->page));
   g_assert_cmpuint (fixture->n_valid_notifies, ==, 0);
 
   gtk_editable_set_text (host_row (fixture, MS_PROTOCOL_SMTP), "smtp.example.org");
-  iterate ();
+  ui_iterate ();
   g_assert_true (ms_manual_page_get_valid (fixture->page));
   g_assert_cmpuint (fixture->n_valid_notifies, ==, 1);
   g_assert_true (gtk_widget_get_sensitive (continue_button (fixture)));
@@ -288,7 +253,7 @@ test_becomes_valid (Fixture       *fixture,
     int position = 0;
 
     gtk_editable_insert_text (host_row (fixture, MS_PROTOCOL_SMTP), "mail-", -1, &position);
-    iterate ();
+    ui_iterate ();
   }
   g_assert_cmpuint (fixture->n_valid_notifies, ==, 1);
 
@@ -302,7 +267,7 @@ test_becomes_valid (Fixture       *fixture,
 
   gtk_spin_button_set_value (port_spin (fixture, MS_PROTOCOL_SMTP), 2525);
   select_security (security_row (fixture, MS_PROTOCOL_SMTP), "STARTTLS");
-  iterate ();
+  ui_iterate ();
   smtp = ms_manual_page_dup_server (fixture->page, MS_PROTOCOL_SMTP);
   g_assert_nonnull (smtp);
   g_assert_cmpint (smtp->protocol, ==, MS_PROTOCOL_SMTP);
@@ -313,7 +278,7 @@ test_becomes_valid (Fixture       *fixture,
 
   /* Emptying a host name makes the form not valid again. */
   gtk_editable_set_text (host_row (fixture, MS_PROTOCOL_IMAP), "");
-  iterate ();
+  ui_iterate ();
   g_assert_false (ms_manual_page_get_valid (fixture->page));
   g_assert_cmpuint (fixture->n_valid_notifies, ==, 2);
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (host_row (fixture, MS_PROTOCOL_IMAP)), "error"));
@@ -333,7 +298,7 @@ test_host_names (Fixture       *fixture,
   g_assert_true (ms_manual_page_get_valid (fixture->page));
 
   gtk_editable_set_text (imap_row, "bad host!");
-  iterate ();
+  ui_iterate ();
   g_assert_false (ms_manual_page_get_valid (fixture->page));
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (imap_row), "error"));
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (smtp_row), "error"));
@@ -344,11 +309,11 @@ test_host_names (Fixture       *fixture,
   /* A name of one label is a host on a company network (or this one);
    * a label cannot start with a dash. */
   gtk_editable_set_text (imap_row, "-mail");
-  iterate ();
+  ui_iterate ();
   g_assert_false (ms_manual_page_get_valid (fixture->page));
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (imap_row), "error"));
   gtk_editable_set_text (imap_row, "LocalHost");
-  iterate ();
+  ui_iterate ();
   g_assert_true (ms_manual_page_get_valid (fixture->page));
   {
     g_autoptr(MsServer) local = ms_manual_page_dup_server (fixture->page, MS_PROTOCOL_IMAP);
@@ -358,7 +323,7 @@ test_host_names (Fixture       *fixture,
   /* IP addresses are fine, and so are IDN names, given as punycode. */
   gtk_editable_set_text (imap_row, " 192.0.2.7 ");
   gtk_editable_set_text (smtp_row, "邮件。例子.中国");
-  iterate ();
+  ui_iterate ();
   g_assert_true (ms_manual_page_get_valid (fixture->page));
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (imap_row), "error"));
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (smtp_row), "error"));
@@ -371,7 +336,7 @@ test_host_names (Fixture       *fixture,
   g_assert_cmpstr (smtp->hostname, ==, "xn--5nq051n.xn--fsqu00a.xn--fiqs8s");
 
   gtk_editable_set_text (smtp_row, "2001:db8::25");
-  iterate ();
+  ui_iterate ();
   g_assert_true (ms_manual_page_get_valid (fixture->page));
 }
 
@@ -386,13 +351,13 @@ test_port_follows_security (Fixture       *fixture,
 
   select_security (imap_security, "STARTTLS");
   select_security (smtp_security, "STARTTLS");
-  iterate ();
+  ui_iterate ();
   g_assert_cmpint (gtk_spin_button_get_value_as_int (imap_port), ==, 143);
   g_assert_cmpint (gtk_spin_button_get_value_as_int (smtp_port), ==, 587);
 
   select_security (imap_security, "SSL/TLS");
   select_security (smtp_security, "SSL/TLS");
-  iterate ();
+  ui_iterate ();
   g_assert_cmpint (gtk_spin_button_get_value_as_int (imap_port), ==, 993);
   g_assert_cmpint (gtk_spin_button_get_value_as_int (smtp_port), ==, 465);
 
@@ -401,20 +366,20 @@ test_port_follows_security (Fixture       *fixture,
   gtk_spin_button_set_value (smtp_port, 25);
   select_security (imap_security, "STARTTLS");
   select_security (smtp_security, "STARTTLS");
-  iterate ();
+  ui_iterate ();
   g_assert_cmpint (gtk_spin_button_get_value_as_int (imap_port), ==, 10993);
   g_assert_cmpint (gtk_spin_button_get_value_as_int (smtp_port), ==, 25);
 
   /* A port typed but not yet confirmed counts as chosen too. */
   gtk_editable_set_text (GTK_EDITABLE (imap_port), "1143");
   select_security (imap_security, "SSL/TLS");
-  iterate ();
+  ui_iterate ();
   g_assert_cmpint (gtk_spin_button_get_value_as_int (imap_port), ==, 1143);
 
   /* The other protocol's standard port is not this one's. */
   gtk_spin_button_set_value (smtp_port, 993);
   select_security (smtp_security, "SSL/TLS");
-  iterate ();
+  ui_iterate ();
   g_assert_cmpint (gtk_spin_button_get_value_as_int (smtp_port), ==, 993);
 }
 
@@ -433,7 +398,7 @@ test_set_servers (Fixture       *fixture,
   g_autofree char *username = NULL;
 
   ms_manual_page_set_servers (fixture->page, imap, smtp, "  bob  ");
-  iterate ();
+  ui_iterate ();
   g_assert_true (ms_manual_page_get_valid (fixture->page));
   g_assert_cmpuint (fixture->n_valid_notifies, ==, 1);
 
@@ -452,7 +417,7 @@ test_set_servers (Fixture       *fixture,
 
   /* NULL keeps what is there; a custom port survives a security change. */
   ms_manual_page_set_servers (fixture->page, NULL, smtp_ssl, NULL);
-  iterate ();
+  ui_iterate ();
   smtp_back = ms_manual_page_dup_server (fixture->page, MS_PROTOCOL_SMTP);
   g_assert_cmpstr (smtp_back->hostname, ==, "smtps.example.net");
   g_assert_cmpuint (smtp_back->port, ==, 2465);
@@ -537,7 +502,7 @@ test_continue (Fixture       *fixture,
   gtk_widget_activate_action (page, "manual.continue", NULL);
   g_signal_emit_by_name (button, "clicked");
   g_signal_emit_by_name (username_row (fixture), "entry-activated");
-  iterate ();
+  ui_iterate ();
   g_assert_cmpuint (fixture->n_continues, ==, 0);
 
   fill_hosts (fixture);
@@ -555,7 +520,7 @@ test_continue (Fixture       *fixture,
 
   /* Not valid again: the action is off again. */
   gtk_editable_set_text (host_row (fixture, MS_PROTOCOL_SMTP), "bad host!");
-  iterate ();
+  ui_iterate ();
   g_assert_false (gtk_widget_get_sensitive (button));
   gtk_widget_activate_action (page, "manual.continue", NULL);
   g_signal_emit_by_name (username_row (fixture), "entry-activated");
@@ -566,8 +531,8 @@ static void
 test_accessible_names (Fixture       *fixture,
                        gconstpointer  data)
 {
-  g_autoptr(GPtrArray) rows = find_all (GTK_WIDGET (fixture->page), ADW_TYPE_PREFERENCES_ROW);
-  g_autoptr(GPtrArray) spins = find_all (GTK_WIDGET (fixture->page), GTK_TYPE_SPIN_BUTTON);
+  g_autoptr(GPtrArray) rows = ui_find_all (GTK_WIDGET (fixture->page), ADW_TYPE_PREFERENCES_ROW);
+  g_autoptr(GPtrArray) spins = ui_find_all (GTK_WIDGET (fixture->page), GTK_TYPE_SPIN_BUTTON);
 
   /* Server, port, security twice, and the user name. */
   g_assert_cmpuint (rows->len, ==, 7);
