@@ -82,34 +82,12 @@ standard_port (MsProtocol protocol,
   return security == MS_SECURITY_SSL ? 465 : 587;
 }
 
-/* Trims the spaces pasted text comes with, full-width ones too. */
-static char *
-dup_trimmed (const char *text)
-{
-  const char *start = text;
-  const char *end = text + strlen (text);
-
-  while (*start != '\0' && g_unichar_isspace (g_utf8_get_char (start)))
-    start = g_utf8_next_char (start);
-
-  while (end > start)
-    {
-      const char *prev = g_utf8_prev_char (end);
-
-      if (!g_unichar_isspace (g_utf8_get_char (prev)))
-        break;
-      end = prev;
-    }
-
-  return g_strndup (start, end - start);
-}
-
 /* Returns: (nullable): the host name as servers are given it (ASCII, IDN
  * in punycode), or %NULL if @text is empty or not a host name */
 static char *
 normalize_hostname (const char *text)
 {
-  g_autofree char *trimmed = dup_trimmed (text);
+  g_autofree char *trimmed = ms_strdup_trimmed (text);
 
   if (trimmed[0] == '\0')
     return NULL;
@@ -181,7 +159,7 @@ static gboolean
 check_host_row (AdwEntryRow *row)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (row));
-  g_autofree char *trimmed = dup_trimmed (text);
+  g_autofree char *trimmed = ms_strdup_trimmed (text);
   g_autofree char *hostname = normalize_hostname (trimmed);
 
   /* Empty is not wrong, only not done yet. */
@@ -483,7 +461,7 @@ ms_manual_page_dup_username (MsManualPage *self)
 
   g_return_val_if_fail (MS_IS_MANUAL_PAGE (self), NULL);
 
-  username = dup_trimmed (gtk_editable_get_text (GTK_EDITABLE (self->username_row)));
+  username = ms_strdup_trimmed (gtk_editable_get_text (GTK_EDITABLE (self->username_row)));
   if (username[0] == '\0')
     return NULL;
 

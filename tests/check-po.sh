@@ -11,6 +11,7 @@ trap 'rm -rf "$tmp"' EXIT
 cd "$top"
 GETTEXTDATADIRS=$its xgettext --files-from=po/POTFILES.in --directory="$top" \
   --from-code=UTF-8 --keyword=_ --keyword=N_ --keyword=C_:1c,2 --keyword=NC_:1c,2 \
+  --keyword=g_dngettext:2,3 --keyword=ngettext:1,2 \
   --add-comments=Translators --output="$tmp/mail-setup.pot" 2>"$tmp/xgettext.log" || {
   cat "$tmp/xgettext.log"; exit 1; }
 

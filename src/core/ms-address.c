@@ -41,11 +41,20 @@ fold_full_width (const char *text)
   return g_string_free (out, FALSE);
 }
 
-static char *
-strip_unicode_space (const char *text)
+/**
+ * ms_strdup_trimmed:
+ * @text: text as typed or pasted
+ *
+ * Returns: (transfer full): @text without the white space around it,
+ *   full-width (U+3000) and other Unicode spaces included
+ */
+char *
+ms_strdup_trimmed (const char *text)
 {
   const char *start = text;
   const char *end = text + strlen (text);
+
+  g_return_val_if_fail (text != NULL, NULL);
 
   while (*start && g_unichar_isspace (g_utf8_get_char (start)))
     start = g_utf8_next_char (start);
@@ -234,7 +243,7 @@ ms_address_parse (const char  *text,
       return NULL;
     }
 
-  stripped = strip_unicode_space (text);
+  stripped = ms_strdup_trimmed (text);
   if (stripped[0] == '\0')
     {
       g_set_error (error, MS_ADDRESS_ERROR, MS_ADDRESS_ERROR_EMPTY,

@@ -47,6 +47,7 @@ void       ms_address_free          (MsAddress       *address);
 char      *ms_address_to_display    (const MsAddress *address);
 char      *ms_normalize_domain      (const char      *domain,
                                      GError         **error);
+char      *ms_strdup_trimmed        (const char      *text);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MsAddress, ms_address_free)
 
