@@ -123,39 +123,12 @@ add_server_settings (MsDonePage *self,
     add_setting (self, "smtp-username", _("Outgoing User Name"), username);
 }
 
-/* Where the keyring entries of @stored (MsAccountStore's aa{sv}) went. */
+/* What the keyring row says: @saved items stored, or why they were not. */
 static void
-show_keyring (MsDonePage *self,
-              GVariant   *stored)
+set_keyring (MsDonePage *self,
+             guint       saved,
+             const char *failure)
 {
-  g_autofree char *failure = NULL;
-  GVariantIter iter;
-  GVariant *entry;
-  guint saved = 0;
-
-  if (stored != NULL)
-    {
-      g_variant_iter_init (&iter, stored);
-      while ((entry = g_variant_iter_next_value (&iter)) != NULL)
-        {
-          const char *where = NULL;
-          const char *message = NULL;
-          gboolean ok = FALSE;
-
-          g_variant_lookup (entry, "where", "&s", &where);
-          g_variant_lookup (entry, "ok", "b", &ok);
-          g_variant_lookup (entry, "message", "&s", &message);
-          if (g_strcmp0 (where, "keyring") == 0)
-            {
-              if (ok)
-                saved++;
-              else if (failure == NULL)
-                failure = g_strdup (message ? message : _("Unknown error"));
-            }
-          g_variant_unref (entry);
-        }
-    }
-
   if (failure != NULL)
     {
       g_autofree char *text = NULL;
@@ -232,14 +205,13 @@ ms_done_page_new (void)
  * ms_done_page_show:
  * @self: a page
  * @verifier: a verifier whose check succeeded
- * @stored: (nullable): what MsAccountStore saved, an aa{sv}
  *
- * Shows the settings that worked and where the password went.
+ * Shows the settings that worked; ms_done_page_show_stored() says where
+ * the password went.
  */
 void
 ms_done_page_show (MsDonePage *self,
-                   MsVerifier *verifier,
-                   GVariant   *stored)
+                   MsVerifier *verifier)
 {
   const MsAddress *address;
   MsProvider *provider;
@@ -263,7 +235,7 @@ ms_done_page_show (MsDonePage *self,
 
   add_server_settings (self, verifier, MS_PROTOCOL_IMAP);
   add_server_settings (self, verifier, MS_PROTOCOL_SMTP);
-  show_keyring (self, stored);
+  set_keyring (self, 0, NULL);
 
   provider = ms_verifier_get_provider (verifier);
   if (provider != NULL)
@@ -323,6 +295,63 @@ ms_done_page_set_goa_state (MsDonePage *self,
     gtk_widget_add_css_class (GTK_WIDGET (self->goa_row), "error");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->goa_row), "error");
+}
+
+/**
+ * ms_done_page_show_stored:
+ * @self: a page
+ * @stored: what MsAccountStore saved, an aa{sv}
+ *
+ * Updates the keyring row and the Online Accounts row from the places
+ * @stored reports on; the others stay as they are.
+ */
+void
+ms_done_page_show_stored (MsDonePage *self,
+                          GVariant   *stored)
+{
+  g_autofree char *failure = NULL;
+  gboolean keyring_seen = FALSE;
+  guint saved = 0;
+  GVariantIter iter;
+  GVariant *entry;
+
+  g_return_if_fail (MS_IS_DONE_PAGE (self));
+  g_return_if_fail (g_variant_is_of_type (stored, G_VARIANT_TYPE ("aa{sv}")));
+
+  g_variant_iter_init (&iter, stored);
+  while (g_variant_iter_loop (&iter, "@a{sv}", &entry))
+    {
+      const char *where = NULL;
+      const char *message = NULL;
+      gboolean ok = FALSE;
+      gboolean existing = FALSE;
+
+      g_variant_lookup (entry, "where", "&s", &where);
+      g_variant_lookup (entry, "ok", "b", &ok);
+      g_variant_lookup (entry, "message", "&s", &message);
+
+      if (g_strcmp0 (where, "keyring") == 0)
+        {
+          keyring_seen = TRUE;
+          if (ok)
+            saved++;
+          else if (failure == NULL)
+            failure = g_strdup (message ? message : _("Unknown error"));
+        }
+      else if (g_strcmp0 (where, "goa") == 0)
+        {
+          g_variant_lookup (entry, "existing", "b", &existing);
+          if (!ok)
+            ms_done_page_set_goa_state (self, MS_GOA_STATE_FAILED, message);
+          else if (existing)
+            ms_done_page_set_goa_state (self, MS_GOA_STATE_EXISTING, message);
+          else
+            ms_done_page_set_goa_state (self, MS_GOA_STATE_ADDED, NULL);
+        }
+    }
+
+  if (keyring_seen)
+    set_keyring (self, saved, failure);
 }
 
 MsGoaState

@@ -27,7 +27,8 @@ G_DECLARE_FINAL_TYPE (MsDonePage, ms_done_page, MS, DONE_PAGE, AdwBin)
 
 GtkWidget  *ms_done_page_new             (void);
 void        ms_done_page_show            (MsDonePage *self,
-                                          MsVerifier *verifier,
+                                          MsVerifier *verifier);
+void        ms_done_page_show_stored     (MsDonePage *self,
                                           GVariant   *stored);
 void        ms_done_page_set_goa_state   (MsDonePage *self,
                                           MsGoaState  state,

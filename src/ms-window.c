@@ -238,12 +238,14 @@ progress_cb (MsWindow   *self,
 }
 
 static void
-show_error (MsWindow   *self,
+show_toast (MsWindow   *self,
             const char *message)
 {
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
 }
 
+/* After any save, first (from the checking page) or again (from the done
+ * page: Save Again, Online Accounts): the done page says where it went. */
 static void
 saved_cb (GObject      *object,
           GAsyncResult *result,
@@ -253,18 +255,22 @@ saved_cb (GObject      *object,
   g_autoptr(GVariant) stored = NULL;
 
   stored = ms_account_store_save_finish (MS_ACCOUNT_STORE (object), result, NULL);
-  if (self->cancellable == NULL || g_cancellable_is_cancelled (self->cancellable) ||
-      !on_page (self, "checking"))
+  if (self->cancellable == NULL || g_cancellable_is_cancelled (self->cancellable))
     return;
 
-  ms_done_page_show (self->done_page, self->verifier, stored);
-  ms_done_page_set_goa_state (self->done_page,
-                              self->goa_available ? MS_GOA_STATE_AVAILABLE : MS_GOA_STATE_UNAVAILABLE,
-                              NULL);
-  /* The field is emptied (its buffer wipes it); the window keeps the one
-   * copy it needs for Online Accounts. */
-  ms_password_page_clear_password (self->password_page);
-  show_page (self, "done", TRUE);
+  if (on_page (self, "checking"))
+    {
+      ms_done_page_show (self->done_page, self->verifier);
+      ms_done_page_set_goa_state (self->done_page,
+                                  self->goa_available ? MS_GOA_STATE_AVAILABLE : MS_GOA_STATE_UNAVAILABLE,
+                                  NULL);
+      /* The field is emptied (its buffer wipes it); the window keeps the
+       * one copy it needs for Online Accounts. */
+      ms_password_page_clear_password (self->password_page);
+      show_page (self, "done", TRUE);
+    }
+
+  ms_done_page_show_stored (self->done_page, stored);
 }
 
 /* Servers to try, without @failed when another is left: after a network
@@ -376,14 +382,14 @@ start_check (MsWindow *self,
   address = ms_password_page_dup_address (self->password_page, &error);
   if (address == NULL)
     {
-      show_error (self, error->message);
+      show_toast (self, error->message);
       return;
     }
 
   secret = ms_password_page_dup_secret (self->password_page);
   if (secret == NULL)
     {
-      show_error (self, _("Enter the password first"));
+      show_toast (self, _("Enter the password first"));
       return;
     }
 
@@ -413,7 +419,7 @@ start_check (MsWindow *self,
 
   if (self->ca_file != NULL && !ms_verifier_set_ca_file (self->verifier, self->ca_file, &error))
     {
-      show_error (self, error->message);
+      show_toast (self, error->message);
       return;
     }
 
@@ -524,67 +530,12 @@ copy_admin_steps_action (GtkWidget  *widget,
     return;
 
   gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), text);
-  show_error (self, _("Steps copied; paste them into a message to your administrator"));
+  show_toast (self, _("Steps copied; paste them into a message to your administrator"));
 }
 
 static void
-goa_saved_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(MsWindow) self = user_data;
-  g_autoptr(GVariant) stored = NULL;
-  GVariantIter iter;
-  GVariant *entry;
-
-  stored = ms_account_store_save_finish (MS_ACCOUNT_STORE (object), result, NULL);
-  if (self->cancellable == NULL || g_cancellable_is_cancelled (self->cancellable))
-    return;
-
-  g_variant_iter_init (&iter, stored);
-  while (g_variant_iter_loop (&iter, "@a{sv}", &entry))
-    {
-      const char *where = NULL;
-      const char *message = NULL;
-      gboolean ok = FALSE;
-      gboolean existing = FALSE;
-
-      g_variant_lookup (entry, "where", "&s", &where);
-      if (g_strcmp0 (where, "goa") != 0)
-        continue;
-
-      g_variant_lookup (entry, "ok", "b", &ok);
-      g_variant_lookup (entry, "existing", "b", &existing);
-      g_variant_lookup (entry, "message", "&s", &message);
-
-      if (!ok)
-        ms_done_page_set_goa_state (self->done_page, MS_GOA_STATE_FAILED, message);
-      else if (existing)
-        ms_done_page_set_goa_state (self->done_page, MS_GOA_STATE_EXISTING, message);
-      else
-        ms_done_page_set_goa_state (self->done_page, MS_GOA_STATE_ADDED, NULL);
-    }
-}
-
-static void
-saved_again_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(MsWindow) self = user_data;
-  g_autoptr(GVariant) stored = NULL;
-
-  stored = ms_account_store_save_finish (MS_ACCOUNT_STORE (object), result, NULL);
-  if (self->cancellable == NULL || g_cancellable_is_cancelled (self->cancellable))
-    return;
-
-  ms_done_page_show (self->done_page, self->verifier, stored);
-}
-
-static void
-save (MsWindow            *self,
-      MsStoreFlags         where,
-      GAsyncReadyCallback  callback)
+save (MsWindow     *self,
+      MsStoreFlags  where)
 {
   if (self->secret == NULL || self->verifier == NULL || !on_page (self, "done"))
     return;
@@ -593,7 +544,7 @@ save (MsWindow            *self,
     self->cancellable = g_cancellable_new ();
 
   ms_account_store_save_async (self->store, self->verifier, self->secret, where,
-                               self->cancellable, callback, g_object_ref (self));
+                               self->cancellable, saved_cb, g_object_ref (self));
 }
 
 static void
@@ -604,7 +555,7 @@ add_to_goa_action (GtkWidget  *widget,
   MsWindow *self = MS_WINDOW (widget);
 
   ms_done_page_set_goa_state (self->done_page, MS_GOA_STATE_ADDING, NULL);
-  save (self, MS_STORE_ONLINE_ACCOUNTS, goa_saved_cb);
+  save (self, MS_STORE_ONLINE_ACCOUNTS);
 }
 
 static void
@@ -612,7 +563,7 @@ save_keyring_action (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *param)
 {
-  save (MS_WINDOW (widget), MS_STORE_KEYRING, saved_again_cb);
+  save (MS_WINDOW (widget), MS_STORE_KEYRING);
 }
 
 static void
@@ -630,7 +581,7 @@ launch_failed_cb (MsWindow   *self,
                   MsLauncher *launcher)
 {
   gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), uri);
-  show_error (self, _("No browser could open the page; its address was copied instead"));
+  show_toast (self, _("No browser could open the page; its address was copied instead"));
 }
 
 static void
