@@ -18,6 +18,8 @@ struct _MsLookupResult
   MsProvider     *provider;
   GPtrArray      *imap;
   GPtrArray      *smtp;
+  char           *detail;
+  GPtrArray      *problems;
 };
 
 G_DEFINE_FINAL_TYPE (MsLookupResult, ms_lookup_result, G_TYPE_OBJECT)
@@ -41,6 +43,8 @@ ms_lookup_result_finalize (GObject *object)
   g_clear_object (&self->provider);
   g_clear_pointer (&self->imap, g_ptr_array_unref);
   g_clear_pointer (&self->smtp, g_ptr_array_unref);
+  g_clear_pointer (&self->detail, g_free);
+  g_clear_pointer (&self->problems, g_ptr_array_unref);
 
   G_OBJECT_CLASS (ms_lookup_result_parent_class)->finalize (object);
 }
@@ -56,6 +60,7 @@ ms_lookup_result_class_init (MsLookupResultClass *klass)
 static void
 ms_lookup_result_init (MsLookupResult *self)
 {
+  self->problems = g_ptr_array_new_null_terminated (0, g_free, TRUE);
 }
 
 static GPtrArray *
@@ -243,6 +248,11 @@ ms_lookup_result_to_variant (MsLookupResult *self)
   g_variant_builder_add (&builder, "{sv}", "username",
                          g_variant_new_maybe (G_VARIANT_TYPE_STRING,
                                               username ? g_variant_new_string (username) : NULL));
+  g_variant_builder_add (&builder, "{sv}", "detail",
+                         g_variant_new_maybe (G_VARIANT_TYPE_STRING,
+                                              self->detail ? g_variant_new_string (self->detail) : NULL));
+  g_variant_builder_add (&builder, "{sv}", "problems",
+                         g_variant_new_strv ((const char * const *)self->problems->pdata, -1));
 
   return g_variant_builder_end (&builder);
 }
@@ -253,4 +263,109 @@ ms_lookup_source_to_string (MsLookupSource source)
   g_return_val_if_fail ((guint)source < G_N_ELEMENTS (source_names), NULL);
 
   return source_names[source];
+}
+
+/**
+ * ms_lookup_source_from_string:
+ * @str: a source's name, as `mail-setup lookup --json` prints it
+ * @source: (out): where to store the source
+ *
+ * Returns: whether @str names a source
+ */
+gboolean
+ms_lookup_source_from_string (const char     *str,
+                              MsLookupSource *source)
+{
+  g_return_val_if_fail (source != NULL, FALSE);
+
+  for (guint i = 0; str != NULL && i < G_N_ELEMENTS (source_names); i++)
+    {
+      if (g_str_equal (str, source_names[i]))
+        {
+          *source = i;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+/**
+ * ms_lookup_result_new_for_address:
+ * @self: a result
+ * @address: another address at the same domain
+ *
+ * Lookups answer for a domain: this gives @self's answer for @address (a
+ * cached answer for a new address).
+ *
+ * Returns: (transfer full): a new result
+ */
+MsLookupResult *
+ms_lookup_result_new_for_address (MsLookupResult  *self,
+                                  const MsAddress *address)
+{
+  MsLookupResult *copy;
+
+  g_return_val_if_fail (MS_IS_LOOKUP_RESULT (self), NULL);
+  g_return_val_if_fail (address != NULL, NULL);
+
+  copy = ms_lookup_result_new (address, self->source, self->provider, self->imap, self->smtp);
+  ms_lookup_result_set_detail (copy, self->detail);
+  for (guint i = 0; i < self->problems->len; i++)
+    ms_lookup_result_add_problem (copy, g_ptr_array_index (self->problems, i));
+
+  return copy;
+}
+
+/**
+ * ms_lookup_result_get_detail:
+ * @self: a result
+ *
+ * What exactly answered: the MX host, the autoconfig address, the SRV
+ * record or the guessed host.
+ *
+ * Returns: (nullable): the detail
+ */
+const char *
+ms_lookup_result_get_detail (MsLookupResult *self)
+{
+  g_return_val_if_fail (MS_IS_LOOKUP_RESULT (self), NULL);
+
+  return self->detail;
+}
+
+void
+ms_lookup_result_set_detail (MsLookupResult *self,
+                             const char     *detail)
+{
+  g_return_if_fail (MS_IS_LOOKUP_RESULT (self));
+
+  g_free (self->detail);
+  self->detail = g_strdup (detail);
+}
+
+/**
+ * ms_lookup_result_get_problems:
+ * @self: a result
+ *
+ * Returns: (transfer none): what went wrong in the layers that did not
+ *   answer (a malformed file, a refused redirect …), one line each, in
+ *   English
+ */
+const char * const *
+ms_lookup_result_get_problems (MsLookupResult *self)
+{
+  g_return_val_if_fail (MS_IS_LOOKUP_RESULT (self), NULL);
+
+  return (const char * const *)self->problems->pdata;
+}
+
+void
+ms_lookup_result_add_problem (MsLookupResult *self,
+                              const char     *problem)
+{
+  g_return_if_fail (MS_IS_LOOKUP_RESULT (self));
+  g_return_if_fail (problem != NULL);
+
+  g_ptr_array_add (self->problems, g_strdup (problem));
 }

@@ -46,6 +46,16 @@ GPtrArray       *ms_lookup_result_get_smtp_servers (MsLookupResult  *self);
 gboolean         ms_lookup_result_is_found         (MsLookupResult  *self);
 char            *ms_lookup_result_dup_username     (MsLookupResult  *self);
 GVariant        *ms_lookup_result_to_variant       (MsLookupResult  *self);
+MsLookupResult  *ms_lookup_result_new_for_address  (MsLookupResult  *self,
+                                                    const MsAddress *address);
+const char      *ms_lookup_result_get_detail       (MsLookupResult  *self);
+void             ms_lookup_result_set_detail       (MsLookupResult  *self,
+                                                    const char      *detail);
+const char * const *ms_lookup_result_get_problems  (MsLookupResult  *self);
+void             ms_lookup_result_add_problem      (MsLookupResult  *self,
+                                                    const char      *problem);
+gboolean         ms_lookup_source_from_string      (const char      *str,
+                                                    MsLookupSource  *source);
 const char      *ms_lookup_source_to_string        (MsLookupSource   source);
 
 G_END_DECLS

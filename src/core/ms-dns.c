@@ -1,0 +1,8 @@
+/* ms-dns.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "ms-dns.h"

@@ -1,0 +1,8 @@
+/* ms-guess.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "ms-guess.h"

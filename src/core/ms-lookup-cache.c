@@ -1,0 +1,8 @@
+/* ms-lookup-cache.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "ms-lookup-cache.h"
