@@ -23,6 +23,7 @@
 #include "ms-catalogue.h"
 #include "ms-cli.h"
 #include "ms-json.h"
+#include "ms-lookup.h"
 #include "ms-secret.h"
 #include "ms-verifier.h"
 
@@ -170,6 +171,77 @@ print_servers (const char      *label,
     }
 }
 
+typedef struct
+{
+  gboolean        done;
+  MsLookupResult *result;
+  GError         *error;
+} LookupWait;
+
+static void
+looked_up_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  LookupWait *wait = user_data;
+
+  wait->result = ms_lookup_lookup_finish (MS_LOOKUP (object), result, &wait->error);
+  wait->done = TRUE;
+}
+
+/* Runs a whole lookup (catalogue, MX, autoconfig, SRV, guess) to its end. */
+static MsLookupResult *
+run_lookup (MsCatalogue      *catalogue,
+            const MsAddress  *address,
+            const char       *ca_file,
+            gboolean          allow_http,
+            guint             timeout,
+            GError          **error)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(MsLookup) lookup = ms_lookup_new (catalogue);
+  LookupWait wait = { FALSE, NULL, NULL };
+
+  if (!ms_lookup_set_ca_file (lookup, ca_file, error))
+    return NULL;
+  ms_lookup_set_allow_http (lookup, allow_http);
+  ms_lookup_set_timeout (lookup, timeout);
+
+  g_main_context_push_thread_default (context);
+  ms_lookup_lookup_async (lookup, address, NULL, looked_up_cb, &wait);
+  while (!wait.done)
+    g_main_context_iteration (context, TRUE);
+  g_main_context_pop_thread_default (context);
+
+  if (wait.error != NULL)
+    g_propagate_error (error, wait.error);
+
+  return wait.result;
+}
+
+static const char *
+describe_source (MsLookupSource source)
+{
+  switch (source)
+    {
+    case MS_LOOKUP_SOURCE_CATALOGUE:
+      return _("Found in Mail Setup’s provider list");
+    case MS_LOOKUP_SOURCE_MX:
+      return _("Found from the domain’s mail server records (MX)");
+    case MS_LOOKUP_SOURCE_AUTOCONFIG:
+      return _("Found in the domain’s configuration file (autoconfig)");
+    case MS_LOOKUP_SOURCE_ISPDB:
+      return _("Found in Thunderbird’s provider database (ISPDB)");
+    case MS_LOOKUP_SOURCE_SRV:
+      return _("Found from the domain’s service records (SRV)");
+    case MS_LOOKUP_SOURCE_GUESS:
+      return _("Guessed: these servers answered, but nothing published them");
+    case MS_LOOKUP_SOURCE_NONE:
+    default:
+      return NULL;
+    }
+}
+
 static int
 cmd_lookup (int    argc,
             char **argv)
@@ -178,12 +250,21 @@ cmd_lookup (int    argc,
   g_autoptr(MsAddress) address = NULL;
   g_autoptr(MsLookupResult) result = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *ca_file = NULL;
   gboolean json = FALSE;
+  gboolean offline = FALSE;
+  gboolean allow_http = FALSE;
+  int timeout = MS_LOOKUP_DEFAULT_TIMEOUT_S;
   GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { "offline", 0, 0, G_OPTION_ARG_NONE, &offline, N_("Use the provider list and cached answers only"), NULL },
+    { "allow-http", 0, 0, G_OPTION_ARG_NONE, &allow_http, N_("Also fetch configuration files over unencrypted HTTP"), NULL },
+    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file, N_("Trust these certificate authorities too"), N_("PEM") },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout, N_("Deadline for the whole lookup (default 10)"), N_("SECONDS") },
     { NULL }
   };
   MsProvider *provider;
+  const char *source_text;
 
   if (!parse_options (&commands[1], entries, &argc, &argv))
     return MS_CLI_EXIT_USAGE;
@@ -191,6 +272,12 @@ cmd_lookup (int    argc,
   if (argc != 3)
     {
       g_printerr (_("Usage: %s lookup ADDRESS [--json]\n"), g_get_prgname ());
+      return MS_CLI_EXIT_USAGE;
+    }
+
+  if (timeout <= 0 || timeout > 3600)
+    {
+      g_printerr (_("--timeout must be a number of seconds from 1 to 3600.\n"));
       return MS_CLI_EXIT_USAGE;
     }
 
@@ -213,19 +300,52 @@ cmd_lookup (int    argc,
 
   catalogue = ms_catalogue_new_default ();
   warn_problems (catalogue);
-  result = ms_catalogue_lookup (catalogue, address);
+
+  if (offline)
+    {
+      g_autoptr(MsLookup) lookup = ms_lookup_new (catalogue);
+
+      result = ms_lookup_lookup_offline (lookup, address);
+    }
+  else
+    {
+      result = run_lookup (catalogue, address, ca_file, allow_http, timeout, &error);
+      if (result == NULL)
+        {
+          g_printerr ("%s\n", error->message);
+          return MS_CLI_EXIT_USAGE;
+        }
+    }
   provider = ms_lookup_result_get_provider (result);
+
+  if (!json)
+    {
+      const char * const *problems = ms_lookup_result_get_problems (result);
+
+      for (guint i = 0; problems[i] != NULL; i++)
+        /* Translators: a lookup layer that failed, e.g. a malformed file */
+        g_printerr (_("Note: %s\n"), problems[i]);
+    }
+
+  source_text = describe_source (ms_lookup_result_get_source (result));
 
   if (json)
     print_json (ms_lookup_result_to_variant (result));
   else if (!ms_lookup_result_is_found (result))
-    g_printerr (_("No settings known for %s.\n"), address->domain_unicode);
+    g_printerr (_("No settings found for %s. Ask the mail provider for the IMAP and SMTP servers.\n"),
+                address->domain_unicode);
   else
     {
+      const char *detail = ms_lookup_result_get_detail (result);
+
       if (provider != NULL)
         g_print ("%s (%s)\n", ms_provider_get_name (provider), ms_provider_get_id (provider));
       print_servers ("IMAP", ms_lookup_result_get_imap_servers (result), address);
       print_servers ("SMTP", ms_lookup_result_get_smtp_servers (result), address);
+      if (detail != NULL)
+        g_printerr ("%s: %s\n", source_text, detail);
+      else
+        g_printerr ("%s\n", source_text);
     }
 
   return ms_lookup_result_is_found (result) ? MS_CLI_EXIT_OK : MS_CLI_EXIT_FAILED;
@@ -455,6 +575,7 @@ cmd_verify (int    argc,
   VerifyWait wait = { FALSE, NULL, NULL };
   MsStoreFlags store_flags = 0;
   g_autoptr(GVariant) stored = NULL;
+  g_autoptr(MsLookupResult) looked_up = NULL;
   gboolean stored_ok = TRUE;
   gboolean verified;
   GOptionEntry entries[] = {
@@ -532,6 +653,18 @@ cmd_verify (int    argc,
           return MS_CLI_EXIT_USAGE;
         }
     }
+  else if ((imap == NULL && check_imap) || (smtp == NULL && check_smtp))
+    {
+      /* A company domain hosted by Exmail & co. is found by its MX records,
+       * others by autoconfig, SRV or a guess. */
+      looked_up = run_lookup (catalogue, address, ca_file, FALSE, MIN (timeout, MS_LOOKUP_DEFAULT_TIMEOUT_S), &error);
+      if (looked_up == NULL)
+        {
+          g_printerr ("%s\n", error->message);
+          return MS_CLI_EXIT_USAGE;
+        }
+      provider = ms_lookup_result_get_provider (looked_up);
+    }
   else
     provider = ms_catalogue_find_by_domain (catalogue, address->domain);
 
@@ -549,7 +682,15 @@ cmd_verify (int    argc,
         const char *rule = NULL;
         MsServer *server;
 
-        if (provider != NULL)
+        if (looked_up != NULL)
+          {
+            known = protocol == MS_PROTOCOL_IMAP ? ms_lookup_result_get_imap_servers (looked_up)
+                                                 : ms_lookup_result_get_smtp_servers (looked_up);
+            rule = known->len > 0 ? ((MsServer *)g_ptr_array_index (known, 0))->username : NULL;
+            if (specs[protocol] == NULL && known->len > 0)
+              ms_verifier_set_servers (verifier, protocol, known);
+          }
+        else if (provider != NULL)
           {
             known = protocol == MS_PROTOCOL_IMAP ? ms_provider_get_imap_servers (provider)
                                                  : ms_provider_get_smtp_servers (provider);
