@@ -23,6 +23,7 @@ struct _MsManualPage
 
   gboolean       valid;
 
+  AdwPreferencesGroup *intro_group;
   AdwEntryRow   *imap_host_row;
   GtkSpinButton *imap_port_spin;
   AdwComboRow   *imap_security_row;
@@ -298,6 +299,7 @@ ms_manual_page_class_init (MsManualPageClass *klass)
                   G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/ms-manual-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, MsManualPage, intro_group);
   gtk_widget_class_bind_template_child (widget_class, MsManualPage, imap_host_row);
   gtk_widget_class_bind_template_child (widget_class, MsManualPage, imap_port_spin);
   gtk_widget_class_bind_template_child (widget_class, MsManualPage, imap_security_row);
@@ -370,6 +372,23 @@ ms_manual_page_set_servers (MsManualPage   *self,
     set_server (self, MS_PROTOCOL_SMTP, smtp);
   if (username != NULL)
     gtk_editable_set_text (GTK_EDITABLE (self->username_row), username);
+}
+
+/**
+ * ms_manual_page_set_origin:
+ * @self: a page
+ * @origin: (nullable): where the settings shown came from, e.g. the
+ *   domain's autoconfig file; %NULL when the user enters them
+ *
+ * Says above the form where its values came from.
+ */
+void
+ms_manual_page_set_origin (MsManualPage *self,
+                           const char   *origin)
+{
+  g_return_if_fail (MS_IS_MANUAL_PAGE (self));
+
+  adw_preferences_group_set_title (self->intro_group, origin ? origin : "");
 }
 
 /**

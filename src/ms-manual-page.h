@@ -20,6 +20,8 @@ void       ms_manual_page_set_servers  (MsManualPage   *self,
                                         const MsServer *imap,
                                         const MsServer *smtp,
                                         const char     *username);
+void       ms_manual_page_set_origin   (MsManualPage   *self,
+                                        const char     *origin);
 void       ms_manual_page_set_domain   (MsManualPage   *self,
                                         const char     *domain);
 gboolean   ms_manual_page_get_valid    (MsManualPage   *self);

@@ -4,8 +4,9 @@
  *
  * The first page: the user's address, with the provider it belongs to shown
  * as they type, and below it every provider, searchable by English or
- * Chinese name and by domain. An address nothing knows leads to manual
- * settings.
+ * Chinese name and by domain. A domain the catalogue does not know is
+ * looked up on the network (MX, autoconfig, SRV, a guess) while the user
+ * goes on typing; an address nothing knows leads to manual settings.
  */
 
 #define G_LOG_DOMAIN "mail-setup"
@@ -16,12 +17,21 @@
 
 #include "ms-start-page.h"
 
+/* Typing pauses this long before a network lookup starts. */
+#define LOOKUP_DELAY_MS 400
+
 struct _MsStartPage
 {
   AdwBin              parent_instance;
 
   MsCatalogue        *catalogue;
+  MsLookup           *lookup;
   MsProvider         *detected;
+  MsLookupResult     *found;          /* servers found without a provider */
+  MsAddress          *looking_up;     /* while a network lookup runs */
+  GCancellable       *lookup_cancellable;
+  guint               lookup_timeout_id;
+  gboolean            activate_when_found;
   GtkFilterListModel *filtered;
   GtkCustomFilter    *filter;
   char               *query;
@@ -29,6 +39,7 @@ struct _MsStartPage
   AdwEntryRow        *address_row;
   AdwActionRow       *detected_row;
   AdwAvatar          *detected_avatar;
+  GtkSpinner         *detecting_spinner;
   GtkButton          *continue_button;
   GtkButton          *manual_button;
   GtkSearchEntry     *search_entry;
@@ -41,12 +52,14 @@ G_DEFINE_FINAL_TYPE (MsStartPage, ms_start_page, ADW_TYPE_BIN)
 enum {
   PROP_0,
   PROP_CATALOGUE,
+  PROP_LOOKUP,
   N_PROPS
 };
 
 enum {
   PROVIDER_CHOSEN,
   MANUAL_REQUESTED,
+  SETTINGS_FOUND,
   N_SIGNALS
 };
 
@@ -105,65 +118,99 @@ update_list_stack (MsStartPage *self)
   gtk_stack_set_visible_child_name (self->list_stack, n > 0 ? "list" : "empty");
 }
 
-/* What the address row says about the address: nothing while it is not an
- * address yet, its provider when the catalogue knows the domain, else an
- * offer of manual settings. @complain shows why a finished entry is not an
- * address. */
 static void
-update_detection (MsStartPage *self,
-                  gboolean     complain)
+set_row (MsStartPage *self,
+         const char  *title,
+         const char  *subtitle,
+         const char  *initials,
+         const char  *icon_name,
+         gboolean     busy)
 {
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->address_row));
-  g_autoptr(GError) error = NULL;
-  g_autoptr(MsAddress) address = NULL;
-  g_autoptr(MsLookupResult) lookup = NULL;
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->detected_row), title);
+  adw_action_row_set_subtitle (self->detected_row, subtitle);
+  adw_avatar_set_text (self->detected_avatar, initials);
+  adw_avatar_set_icon_name (self->detected_avatar, icon_name);
+  gtk_widget_set_visible (GTK_WIDGET (self->detected_avatar), !busy);
+  gtk_widget_set_visible (GTK_WIDGET (self->detecting_spinner), busy);
+  gtk_spinner_set_spinning (self->detecting_spinner, busy);
+  gtk_widget_set_visible (GTK_WIDGET (self->detected_row), TRUE);
+}
+
+static void
+cancel_lookup (MsStartPage *self)
+{
+  g_clear_handle_id (&self->lookup_timeout_id, g_source_remove);
+  g_cancellable_cancel (self->lookup_cancellable);
+  g_clear_object (&self->lookup_cancellable);
+  g_clear_pointer (&self->looking_up, ms_address_free);
+}
+
+/* Where an answer came from, in the words of the row's subtitle. */
+static char *
+describe_result (MsLookupResult *result)
+{
+  const MsAddress *address = ms_lookup_result_get_address (result);
+  const char *domain = address->domain_unicode;
+
+  switch (ms_lookup_result_get_source (result))
+    {
+    case MS_LOOKUP_SOURCE_MX:
+      /* Translators: %s is a mail domain, e.g. example.com */
+      return g_strdup_printf (_("Found from the mail server records of %s"), domain);
+    case MS_LOOKUP_SOURCE_AUTOCONFIG:
+      /* Translators: %s is a mail domain, e.g. example.com */
+      return g_strdup_printf (_("Found in the settings file %s publishes"), domain);
+    case MS_LOOKUP_SOURCE_ISPDB:
+      return g_strdup (_("Found in Thunderbird’s database of mail providers"));
+    case MS_LOOKUP_SOURCE_SRV:
+      /* Translators: %s is a mail domain, e.g. example.com */
+      return g_strdup_printf (_("Found from the service records of %s"), domain);
+    case MS_LOOKUP_SOURCE_GUESS:
+      /* Translators: %s is a mail domain, e.g. example.com */
+      return g_strdup_printf (_("Servers at %s answered, but the domain does not publish its settings: check them on the next page"), domain);
+    case MS_LOOKUP_SOURCE_CATALOGUE:
+    case MS_LOOKUP_SOURCE_NONE:
+    default:
+      /* Translators: %s is a mail domain, e.g. qq.com */
+      return g_strdup_printf (_("Mail for %s is handled here"), domain);
+    }
+}
+
+static void
+emit_found (MsStartPage *self)
+{
+  if (self->detected != NULL)
+    g_signal_emit (self, signals[PROVIDER_CHOSEN], 0, self->detected);
+  else if (self->found != NULL)
+    g_signal_emit (self, signals[SETTINGS_FOUND], 0, self->found);
+}
+
+/* Shows an answer: a provider, servers without one, or nothing. */
+static void
+show_result (MsStartPage    *self,
+             MsLookupResult *result)
+{
+  const MsAddress *address = ms_lookup_result_get_address (result);
+  MsProvider *provider = ms_lookup_result_get_provider (result);
+  g_autofree char *subtitle = describe_result (result);
 
   g_clear_object (&self->detected);
-  gtk_widget_remove_css_class (GTK_WIDGET (self->address_row), "error");
+  g_clear_object (&self->found);
 
-  if (strchr (text, '@') == NULL && strstr (text, "＠") == NULL && !complain)
+  if (provider != NULL)
     {
-      gtk_widget_set_visible (GTK_WIDGET (self->detected_row), FALSE);
-      return;
+      self->detected = g_object_ref (provider);
+      set_row (self, ms_provider_get_name (provider), subtitle,
+               ms_provider_get_short_name (provider), NULL, FALSE);
     }
-
-  address = ms_address_parse (text, &error);
-  if (address == NULL)
+  else if (ms_lookup_result_is_found (result))
     {
-      gboolean show = complain && !g_error_matches (error, MS_ADDRESS_ERROR, MS_ADDRESS_ERROR_EMPTY);
+      g_autofree char *title = NULL;
 
-      gtk_widget_set_visible (GTK_WIDGET (self->detected_row), show);
-      if (show)
-        {
-          gtk_widget_add_css_class (GTK_WIDGET (self->address_row), "error");
-          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->detected_row),
-                                         _("This Is Not a Complete Address"));
-          adw_action_row_set_subtitle (self->detected_row, error->message);
-          adw_avatar_set_text (self->detected_avatar, NULL);
-          adw_avatar_set_icon_name (self->detected_avatar, "dialog-warning-symbolic");
-          gtk_widget_set_visible (GTK_WIDGET (self->continue_button), FALSE);
-          gtk_widget_set_visible (GTK_WIDGET (self->manual_button), FALSE);
-        }
-      return;
-    }
-
-  lookup = ms_catalogue_lookup (self->catalogue, address);
-  gtk_widget_set_visible (GTK_WIDGET (self->detected_row), TRUE);
-
-  if (ms_lookup_result_get_provider (lookup) != NULL)
-    {
-      g_autofree char *subtitle = NULL;
-
-      self->detected = g_object_ref (ms_lookup_result_get_provider (lookup));
-      /* Translators: %s is a mail domain, e.g. qq.com */
-      subtitle = g_strdup_printf (_("Mail for %s is handled here"), address->domain_unicode);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->detected_row),
-                                     ms_provider_get_name (self->detected));
-      adw_action_row_set_subtitle (self->detected_row, subtitle);
-      adw_avatar_set_icon_name (self->detected_avatar, NULL);
-      adw_avatar_set_text (self->detected_avatar, ms_provider_get_short_name (self->detected));
-      gtk_widget_set_visible (GTK_WIDGET (self->continue_button), TRUE);
-      gtk_widget_set_visible (GTK_WIDGET (self->manual_button), FALSE);
+      self->found = g_object_ref (result);
+      /* Translators: %s is a mail domain, e.g. example.org */
+      title = g_strdup_printf (_("Settings Found for %s"), address->domain_unicode);
+      set_row (self, title, subtitle, NULL, "mail-send-receive-symbolic", FALSE);
     }
   else
     {
@@ -171,14 +218,123 @@ update_detection (MsStartPage *self,
 
       /* Translators: %s is a mail domain, e.g. example.org */
       title = g_strdup_printf (_("No Settings Known for %s"), address->domain_unicode);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->detected_row), title);
-      adw_action_row_set_subtitle (self->detected_row,
-                                   _("If a service such as Tencent Exmail, NetEase Qiye or Aliyun hosts your organization's mail, choose it below. Otherwise enter the servers yourself."));
-      adw_avatar_set_text (self->detected_avatar, NULL);
-      adw_avatar_set_icon_name (self->detected_avatar, "dialog-question-symbolic");
-      gtk_widget_set_visible (GTK_WIDGET (self->continue_button), FALSE);
-      gtk_widget_set_visible (GTK_WIDGET (self->manual_button), TRUE);
+      set_row (self, title,
+               _("If a service such as Tencent Exmail, NetEase Qiye or Aliyun hosts your organization's mail, choose it below. Otherwise enter the servers yourself."),
+               NULL, "dialog-question-symbolic", FALSE);
     }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->continue_button), self->detected || self->found);
+  gtk_widget_set_visible (GTK_WIDGET (self->manual_button), !self->detected && !self->found);
+}
+
+static void
+looked_up_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(MsStartPage) self = user_data;
+  g_autoptr(MsLookupResult) answer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  answer = ms_lookup_lookup_finish (MS_LOOKUP (object), result, &error);
+  if (answer == NULL)
+    return;   /* cancelled: the user typed on, or the page went away */
+
+  g_clear_object (&self->lookup_cancellable);
+  g_clear_pointer (&self->looking_up, ms_address_free);
+  show_result (self, answer);
+
+  if (self->activate_when_found)
+    {
+      self->activate_when_found = FALSE;
+      if (self->detected || self->found)
+        emit_found (self);
+      else
+        gtk_widget_grab_focus (GTK_WIDGET (self->manual_button));
+    }
+}
+
+static gboolean
+start_lookup_cb (gpointer user_data)
+{
+  MsStartPage *self = user_data;
+
+  self->lookup_timeout_id = 0;
+  self->lookup_cancellable = g_cancellable_new ();
+  ms_lookup_lookup_async (self->lookup, self->looking_up, self->lookup_cancellable,
+                          looked_up_cb, g_object_ref (self));
+
+  return G_SOURCE_REMOVE;
+}
+
+/* What the address row says about the address: nothing while it is not an
+ * address yet, its provider when the catalogue (or an earlier lookup) knows
+ * the domain, else a lookup on the network and then what it found.
+ * @complain shows why a finished entry is not an address. */
+static void
+update_detection (MsStartPage *self,
+                  gboolean     complain)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->address_row));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MsAddress) address = NULL;
+  g_autoptr(MsLookupResult) known = NULL;
+  g_autofree char *title = NULL;
+
+  gtk_widget_remove_css_class (GTK_WIDGET (self->address_row), "error");
+
+  address = ms_address_parse (text, &error);
+
+  /* Still the same domain: the lookup under way answers for it too. */
+  if (address != NULL && self->looking_up != NULL &&
+      g_str_equal (address->domain, self->looking_up->domain))
+    {
+      ms_address_free (self->looking_up);
+      self->looking_up = g_steal_pointer (&address);
+      return;
+    }
+
+  cancel_lookup (self);
+  g_clear_object (&self->detected);
+  g_clear_object (&self->found);
+  self->activate_when_found = FALSE;
+
+  if (address == NULL)
+    {
+      gboolean show = complain && !g_error_matches (error, MS_ADDRESS_ERROR, MS_ADDRESS_ERROR_EMPTY);
+
+      if (strchr (text, '@') == NULL && strstr (text, "＠") == NULL && !complain)
+        show = FALSE;
+
+      gtk_widget_set_visible (GTK_WIDGET (self->detected_row), show);
+      if (show)
+        {
+          gtk_widget_add_css_class (GTK_WIDGET (self->address_row), "error");
+          set_row (self, _("This Is Not a Complete Address"), error->message,
+                   NULL, "dialog-warning-symbolic", FALSE);
+          gtk_widget_set_visible (GTK_WIDGET (self->continue_button), FALSE);
+          gtk_widget_set_visible (GTK_WIDGET (self->manual_button), FALSE);
+        }
+      return;
+    }
+
+  known = ms_lookup_lookup_offline (self->lookup, address);
+  if (ms_lookup_result_is_found (known))
+    {
+      show_result (self, known);
+      return;
+    }
+
+  /* Translators: %s is a mail domain, e.g. example.org */
+  title = g_strdup_printf (_("Looking for the Settings of %s…"), address->domain_unicode);
+  set_row (self, title,
+           _("Asking the domain’s mail server records and published settings. You can also pick a provider below or enter the servers yourself."),
+           NULL, NULL, TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->continue_button), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->manual_button), TRUE);
+
+  self->looking_up = g_steal_pointer (&address);
+  self->lookup_timeout_id = g_timeout_add (LOOKUP_DELAY_MS, start_lookup_cb, self);
 }
 
 static void
@@ -192,8 +348,18 @@ address_activated_cb (MsStartPage *self)
 {
   update_detection (self, TRUE);
 
-  if (self->detected != NULL)
-    g_signal_emit (self, signals[PROVIDER_CHOSEN], 0, self->detected);
+  if (self->detected != NULL || self->found != NULL)
+    emit_found (self);
+  else if (self->looking_up != NULL)
+    {
+      /* Enter while looking: go on as soon as the answer is in. */
+      self->activate_when_found = TRUE;
+      if (self->lookup_timeout_id != 0)
+        {
+          g_clear_handle_id (&self->lookup_timeout_id, g_source_remove);
+          start_lookup_cb (self);
+        }
+    }
   else if (gtk_widget_get_visible (GTK_WIDGET (self->manual_button)))
     gtk_widget_grab_focus (GTK_WIDGET (self->manual_button));
 }
@@ -201,13 +367,13 @@ address_activated_cb (MsStartPage *self)
 static void
 continue_clicked_cb (MsStartPage *self)
 {
-  if (self->detected != NULL)
-    g_signal_emit (self, signals[PROVIDER_CHOSEN], 0, self->detected);
+  emit_found (self);
 }
 
 static void
 manual_clicked_cb (MsStartPage *self)
 {
+  cancel_lookup (self);
   g_signal_emit (self, signals[MANUAL_REQUESTED], 0);
 }
 
@@ -261,7 +427,8 @@ ms_start_page_constructed (GObject *object)
 
   G_OBJECT_CLASS (ms_start_page_parent_class)->constructed (object);
 
-  g_assert (self->catalogue != NULL);
+  g_assert (self->lookup != NULL);
+  self->catalogue = g_object_ref (ms_lookup_get_catalogue (self->lookup));
 
   self->filter = gtk_custom_filter_new (filter_provider, self, NULL);
   self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->catalogue)),
@@ -281,7 +448,10 @@ ms_start_page_dispose (GObject *object)
 
   g_clear_object (&self->filtered);
   g_clear_object (&self->filter);
+  cancel_lookup (self);
   g_clear_object (&self->detected);
+  g_clear_object (&self->found);
+  g_clear_object (&self->lookup);
   g_clear_object (&self->catalogue);
   g_clear_pointer (&self->query, g_free);
 
@@ -302,6 +472,10 @@ ms_start_page_get_property (GObject    *object,
       g_value_set_object (value, self->catalogue);
       break;
 
+    case PROP_LOOKUP:
+      g_value_set_object (value, self->lookup);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -317,8 +491,8 @@ ms_start_page_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_CATALOGUE:
-      self->catalogue = g_value_dup_object (value);
+    case PROP_LOOKUP:
+      self->lookup = g_value_dup_object (value);
       break;
 
     default:
@@ -340,6 +514,11 @@ ms_start_page_class_init (MsStartPageClass *klass)
   properties[PROP_CATALOGUE] =
     g_param_spec_object ("catalogue", NULL, NULL,
                          MS_TYPE_CATALOGUE,
+                         (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_LOOKUP] =
+    g_param_spec_object ("lookup", NULL, NULL,
+                         MS_TYPE_LOOKUP,
                          (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -370,10 +549,24 @@ ms_start_page_class_init (MsStartPageClass *klass)
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
 
+  /**
+   * MsStartPage::settings-found:
+   * @self: the page
+   * @result: servers found on the network (autoconfig, SRV, a guess) for a
+   *   domain no provider in the catalogue claims
+   */
+  signals[SETTINGS_FOUND] =
+    g_signal_new ("settings-found",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, MS_TYPE_LOOKUP_RESULT);
+
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/ms-start-page.ui");
   gtk_widget_class_bind_template_child (widget_class, MsStartPage, address_row);
   gtk_widget_class_bind_template_child (widget_class, MsStartPage, detected_row);
   gtk_widget_class_bind_template_child (widget_class, MsStartPage, detected_avatar);
+  gtk_widget_class_bind_template_child (widget_class, MsStartPage, detecting_spinner);
   gtk_widget_class_bind_template_child (widget_class, MsStartPage, continue_button);
   gtk_widget_class_bind_template_child (widget_class, MsStartPage, manual_button);
   gtk_widget_class_bind_template_child (widget_class, MsStartPage, search_entry);
@@ -395,12 +588,12 @@ ms_start_page_init (MsStartPage *self)
 }
 
 GtkWidget *
-ms_start_page_new (MsCatalogue *catalogue)
+ms_start_page_new (MsLookup *lookup)
 {
-  g_return_val_if_fail (MS_IS_CATALOGUE (catalogue), NULL);
+  g_return_val_if_fail (MS_IS_LOOKUP (lookup), NULL);
 
   return g_object_new (MS_TYPE_START_PAGE,
-                       "catalogue", catalogue,
+                       "lookup", lookup,
                        NULL);
 }
 
@@ -420,6 +613,50 @@ ms_start_page_set_email (MsStartPage *self,
 
   gtk_editable_set_text (GTK_EDITABLE (self->address_row), email);
   update_detection (self, TRUE);
+}
+
+/**
+ * ms_start_page_activate:
+ * @self: a page
+ *
+ * As if the user pressed Enter in the address field: goes on with what the
+ * address belongs to, at once or as soon as the lookup under way answers.
+ */
+void
+ms_start_page_activate (MsStartPage *self)
+{
+  g_return_if_fail (MS_IS_START_PAGE (self));
+
+  address_activated_cb (self);
+}
+
+/**
+ * ms_start_page_get_found:
+ * @self: a page
+ *
+ * Returns: (transfer none) (nullable): servers found on the network for a
+ *   domain no catalogue provider claims
+ */
+MsLookupResult *
+ms_start_page_get_found (MsStartPage *self)
+{
+  g_return_val_if_fail (MS_IS_START_PAGE (self), NULL);
+
+  return self->found;
+}
+
+/**
+ * ms_start_page_get_looking_up:
+ * @self: a page
+ *
+ * Returns: whether a network lookup for the typed address is under way
+ */
+gboolean
+ms_start_page_get_looking_up (MsStartPage *self)
+{
+  g_return_val_if_fail (MS_IS_START_PAGE (self), FALSE);
+
+  return self->looking_up != NULL;
 }
 
 /**

@@ -42,6 +42,7 @@ struct _MsWindow
   AdwApplicationWindow  parent_instance;
 
   MsCatalogue          *catalogue;
+  MsLookup             *lookup;
   MsLauncher           *launcher;
   char                 *ca_file;
   GPtrArray            *history;
@@ -212,7 +213,54 @@ manual_requested_cb (MsWindow    *self,
 
   g_clear_object (&self->provider);
   self->manual = TRUE;
+  ms_manual_page_set_origin (self->manual_page, NULL);
   ms_manual_page_set_domain (self->manual_page, address ? address->domain : NULL);
+  ms_password_page_set_provider (self->password_page, NULL);
+  ms_password_page_set_email (self->password_page, ms_start_page_get_email (page));
+
+  g_ptr_array_set_size (self->history, 1);
+  show_page (self, "manual", FALSE);
+}
+
+/* Autoconfig, SRV or a guess found servers, but no provider claims the
+ * domain: the user checks them on the manual page. */
+static void
+settings_found_cb (MsWindow       *self,
+                   MsLookupResult *result,
+                   MsStartPage    *page)
+{
+  const MsAddress *address = ms_lookup_result_get_address (result);
+  GPtrArray *imap = ms_lookup_result_get_imap_servers (result);
+  GPtrArray *smtp = ms_lookup_result_get_smtp_servers (result);
+  g_autofree char *username = ms_lookup_result_dup_username (result);
+  g_autofree char *origin = NULL;
+
+  g_clear_object (&self->provider);
+  self->manual = TRUE;
+
+  switch (ms_lookup_result_get_source (result))
+    {
+    case MS_LOOKUP_SOURCE_GUESS:
+      /* Translators: %s is a mail domain */
+      origin = g_strdup_printf (_("These servers at %s answered, but the domain does not publish them. Check them before you go on."),
+                                address->domain_unicode);
+      break;
+    case MS_LOOKUP_SOURCE_ISPDB:
+      origin = g_strdup (_("Found in Thunderbird’s database of mail providers. Check them before you go on."));
+      break;
+    default:
+      /* Translators: %s is a mail domain */
+      origin = g_strdup_printf (_("Found in what %s publishes about its mail servers. Check them before you go on."),
+                                address->domain_unicode);
+      break;
+    }
+
+  ms_manual_page_set_domain (self->manual_page, address->domain);
+  ms_manual_page_set_servers (self->manual_page,
+                              imap->len > 0 ? g_ptr_array_index (imap, 0) : NULL,
+                              smtp->len > 0 ? g_ptr_array_index (smtp, 0) : NULL,
+                              username != NULL && g_strcmp0 (username, address->email) != 0 ? username : "");
+  ms_manual_page_set_origin (self->manual_page, origin);
   ms_password_page_set_provider (self->password_page, NULL);
   ms_password_page_set_email (self->password_page, ms_start_page_get_email (page));
 
@@ -624,7 +672,18 @@ ms_window_constructed (GObject *object)
                            G_CALLBACK (launch_failed_cb), self,
                            G_CONNECT_SWAPPED);
 
-  self->start_page = MS_START_PAGE (ms_start_page_new (self->catalogue));
+  self->lookup = ms_lookup_new (self->catalogue);
+  if (self->ca_file != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!ms_lookup_set_ca_file (self->lookup, self->ca_file, &error))
+        g_warning ("%s", error->message);
+    }
+
+  self->start_page = MS_START_PAGE (ms_start_page_new (self->lookup));
+  g_signal_connect_object (self->start_page, "settings-found",
+                           G_CALLBACK (settings_found_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->start_page, "provider-chosen",
                            G_CALLBACK (provider_chosen_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->start_page, "manual-requested",
@@ -664,6 +723,7 @@ ms_window_dispose (GObject *object)
   g_clear_object (&self->catalogue);
   g_clear_object (&self->launcher);
   g_clear_pointer (&self->ca_file, g_free);
+  g_clear_object (&self->lookup);
   g_clear_pointer (&self->history, g_ptr_array_unref);
 
   G_OBJECT_CLASS (ms_window_parent_class)->dispose (object);
@@ -852,16 +912,14 @@ void
 ms_window_set_email (MsWindow   *self,
                      const char *email)
 {
-  MsProvider *provider;
-
   g_return_if_fail (MS_IS_WINDOW (self));
   g_return_if_fail (email != NULL);
 
   start_over (self);
   ms_start_page_set_email (self->start_page, email);
-  provider = ms_start_page_get_detected (self->start_page);
-  if (provider != NULL)
-    choose_provider (self, provider);
+  /* The guide, or the found settings, as soon as the address's provider is
+   * known; a domain nothing knows stays on the first page. */
+  ms_start_page_activate (self->start_page);
 }
 
 /**
