@@ -19,6 +19,7 @@
 #include "ms-checking-page.h"
 #include "ms-done-page.h"
 #include "ms-manual-page.h"
+#include "ms-start-page.h"
 #include "ms-window.h"
 #include "ui-helpers.h"
 
@@ -73,6 +74,12 @@ activate (GtkWidget  *widget,
   if (!gtk_widget_activate_action (widget, action, NULL))
     g_error ("no action %s", action);
   ui_iterate ();
+}
+
+static gboolean
+lookup_done (gpointer data)
+{
+  return !ms_start_page_get_looking_up (MS_START_PAGE (data));
 }
 
 static void
@@ -165,6 +172,7 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   adw_init ();
+  ui_isolate_network ();
 
   password = read_file ("MS_TEST_PASSWORD_FILE");
   wrong = read_file ("MS_TEST_WRONG_PASSWORD_FILE");
@@ -190,6 +198,7 @@ main (int   argc,
   type_address (window, "wang@qq.com", FALSE);
   save (window, "start-detected");
   type_address (window, "li@example.org", FALSE);
+  g_assert_true (ui_iterate_until (lookup_done, page (window, "start"), 20));
   save (window, "start-unknown");
 
   /* Manual settings for the domain nothing knows. */

@@ -481,6 +481,7 @@ main (int   argc,
   g_log_writer_default_set_use_stderr (TRUE);
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
+  ui_isolate_network ();
 
   g_test_add ("/assistant/verified-and-stored", Fixture, NULL, fixture_set_up, test_verified_and_stored, fixture_tear_down);
   g_test_add ("/assistant/refused-password", Fixture, NULL, fixture_set_up, test_refused_password, fixture_tear_down);

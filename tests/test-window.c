@@ -5,13 +5,16 @@
  * The window in a real X server: it lists the providers, search filters
  * them by English name, Chinese name and domain, an address opens its
  * provider, and a step's button opens that step's page (through a test
- * launcher that records the address instead of starting a browser).
+ * launcher that records the address instead of starting a browser). A
+ * domain the catalogue does not know is looked up on the network — here a
+ * fake resolver's MX and SRV records — while the user types.
  */
 
 #include "config.h"
 
 #include <adwaita.h>
 
+#include "ms-manual-page.h"
 #include "ms-provider-page.h"
 #include "ms-start-page.h"
 #include "ms-window.h"
@@ -62,6 +65,12 @@ fixture_tear_down (Fixture       *fixture,
   g_clear_object (&fixture->launcher);
   g_assert_finalize_object (fixture->catalogue);
   g_ptr_array_unref (fixture->opened);
+}
+
+static gboolean
+lookup_done (gpointer data)
+{
+  return !ms_start_page_get_looking_up (MS_START_PAGE (data));
 }
 
 static GtkWidget *
@@ -312,9 +321,12 @@ test_live_detection (Fixture       *fixture,
   g_assert_nonnull (ui_find_button (GTK_WIDGET (row), "_Continue"));
   g_assert_null (ui_find_button (GTK_WIDGET (row), "_Enter Settings"));
 
-  /* A domain nothing knows: said so, with manual settings offered. */
+  /* A domain nothing knows: looked up, then said so, with manual settings
+   * offered. */
   gtk_editable_set_text (GTK_EDITABLE (entry), "wang@example.org");
   ui_iterate ();
+  g_assert_true (ms_start_page_get_looking_up (start));
+  g_assert_true (ui_iterate_until (lookup_done, start, 20));
   row = detected_row (fixture);
   g_assert_nonnull (row);
   g_assert_null (ms_start_page_get_detected (start));
@@ -340,6 +352,92 @@ test_live_detection (Fixture       *fixture,
   g_signal_emit_by_name (entry, "entry-activated");
   ui_iterate ();
   g_assert_cmpstr (ms_window_get_page_name (fixture->window), ==, "guide");
+}
+
+/* A company domain whose MX records point at Exmail: looked up while the
+ * user types, then shown as Exmail; the same domain again is instant. */
+static void
+test_network_lookup (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  GtkWidget *entry = address_row (fixture);
+  MsStartPage *start = MS_START_PAGE (ms_window_get_visible_page (fixture->window));
+  g_autoptr(GPtrArray) spinners = NULL;
+  AdwActionRow *row;
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), "li@exmail-hosted.test");
+  ui_iterate ();
+  g_assert_true (ms_start_page_get_looking_up (start));
+  row = detected_row (fixture);
+  g_assert_nonnull (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "Looking for"));
+  spinners = ui_find_all (GTK_WIDGET (row), GTK_TYPE_SPINNER);
+  g_assert_cmpuint (spinners->len, ==, 1);
+  g_assert_null (ui_find_button (GTK_WIDGET (row), "_Continue"));
+  /* The user can skip the lookup. */
+  g_assert_nonnull (ui_find_button (GTK_WIDGET (row), "_Enter Settings"));
+
+  /* Typing on in the same domain does not start over. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "li.na@exmail-hosted.test");
+  g_assert_true (ms_start_page_get_looking_up (start));
+
+  g_assert_true (ui_iterate_until (lookup_done, start, 20));
+  g_assert_cmpstr (ms_provider_get_id (ms_start_page_get_detected (start)), ==, "exmail");
+  row = detected_row (fixture);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Tencent Exmail");
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (row), "mail server records"));
+  g_assert_nonnull (ui_find_button (GTK_WIDGET (row), "_Continue"));
+
+  /* Another address at the same domain: known at once. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "zhang@exmail-hosted.test");
+  g_assert_false (ms_start_page_get_looking_up (start));
+  g_assert_cmpstr (ms_provider_get_id (ms_start_page_get_detected (start)), ==, "exmail");
+
+  /* Enter while the lookup runs: on to the guide once it answers. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "wang@qiye-hosted.test");
+  g_signal_emit_by_name (entry, "entry-activated");
+  g_assert_true (ms_start_page_get_looking_up (start));
+  g_assert_true (ui_iterate_until (lookup_done, start, 20));
+  g_assert_cmpstr (ms_window_get_page_name (fixture->window), ==, "guide");
+}
+
+/* SRV records name servers no provider claims: they are shown on the
+ * manual page, prefilled, for the user to check. */
+static void
+test_found_settings (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  GtkWidget *entry = address_row (fixture);
+  MsStartPage *start = MS_START_PAGE (ms_window_get_visible_page (fixture->window));
+  MsManualPage *manual;
+  g_autoptr(MsServer) imap = NULL;
+  g_autoptr(MsServer) smtp = NULL;
+  AdwActionRow *row;
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), "bob@srv.test");
+  g_assert_true (ui_iterate_until (lookup_done, start, 20));
+  g_assert_null (ms_start_page_get_detected (start));
+  g_assert_nonnull (ms_start_page_get_found (start));
+  row = detected_row (fixture);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Settings Found for srv.test");
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (row), "service records"));
+
+  g_assert_nonnull (ui_find_button (GTK_WIDGET (row), "_Continue"));
+  gtk_widget_activate (ui_find_button (GTK_WIDGET (row), "_Continue"));
+  ui_iterate ();
+  g_assert_cmpstr (ms_window_get_page_name (fixture->window), ==, "manual");
+  manual = MS_MANUAL_PAGE (ms_window_get_visible_page (fixture->window));
+  imap = ms_manual_page_dup_server (manual, MS_PROTOCOL_IMAP);
+  smtp = ms_manual_page_dup_server (manual, MS_PROTOCOL_SMTP);
+  g_assert_nonnull (imap);
+  g_assert_nonnull (smtp);
+  g_assert_cmpstr (imap->hostname, ==, "imap.srv.test");
+  g_assert_cmpuint (imap->port, ==, 993);
+  g_assert_cmpint (imap->security, ==, MS_SECURITY_SSL);
+  g_assert_cmpstr (smtp->hostname, ==, "smtp.srv.test");
+  g_assert_cmpuint (smtp->port, ==, 587);
+  g_assert_cmpint (smtp->security, ==, MS_SECURITY_STARTTLS);
+  g_assert_nonnull (ui_find_label (GTK_WIDGET (manual),
+                                   "Found in what srv.test publishes about its mail servers. Check them before you go on."));
 }
 
 static void
@@ -380,8 +478,17 @@ int
 main (int   argc,
       char *argv[])
 {
+  FakeResolver *resolver;
+
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
+
+  /* The lookup's whole world: nothing but these records resolves. */
+  resolver = ui_isolate_network ();
+  fake_resolver_add_mx (resolver, "exmail-hosted.test", 10, "mxbiz1.qq.com");
+  fake_resolver_add_mx (resolver, "qiye-hosted.test", 10, "qiye163mx01.mxmail.netease.com");
+  fake_resolver_add_srv (resolver, "_imaps._tcp.srv.test", 0, 1, 993, "imap.srv.test");
+  fake_resolver_add_srv (resolver, "_submission._tcp.srv.test", 0, 1, 587, "smtp.srv.test");
 
   g_test_add ("/window/lists-providers", Fixture, NULL, fixture_set_up, test_lists_providers, fixture_tear_down);
   g_test_add ("/window/search", Fixture, NULL, fixture_set_up, test_search, fixture_tear_down);
@@ -391,6 +498,8 @@ main (int   argc,
 
   g_test_add ("/window/live-detection", Fixture, NULL, fixture_set_up, test_live_detection, fixture_tear_down);
   g_test_add ("/window/step-ticks", Fixture, NULL, fixture_set_up, test_step_ticks, fixture_tear_down);
+  g_test_add ("/window/network-lookup", Fixture, NULL, fixture_set_up, test_network_lookup, fixture_tear_down);
+  g_test_add ("/window/found-settings", Fixture, NULL, fixture_set_up, test_found_settings, fixture_tear_down);
 
   return g_test_run ();
 }

@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include "ms-lookup-private.h"
 #include "ui-helpers.h"
 
 /* Lets layout, filtering and transitions run for a moment. */
@@ -109,4 +110,49 @@ ui_find_button (GtkWidget  *root,
       return g_ptr_array_index (buttons, i);
 
   return NULL;
+}
+
+/* The label under @root that shows @text and is on screen, or %NULL. */
+GtkWidget *
+ui_find_label (GtkWidget  *root,
+               const char *text)
+{
+  g_autoptr(GPtrArray) labels = ui_find_all (root, GTK_TYPE_LABEL);
+
+  for (guint i = 0; i < labels->len; i++)
+    {
+      GtkWidget *label = g_ptr_array_index (labels, i);
+
+      if (g_strcmp0 (gtk_label_get_text (GTK_LABEL (label)), text) == 0)
+        return label;
+    }
+
+  return NULL;
+}
+
+static void
+isolate_lookup (MsLookup *lookup)
+{
+  ms_lookup_set_ispdb_url (lookup, NULL);
+  ms_lookup_set_cache_directory (lookup, NULL);
+  ms_lookup_set_timeout (lookup, 5);
+}
+
+/* Every lookup of the test process asks a fake resolver that knows only
+ * what the test adds to it: no name resolves to anything but what the test
+ * says, so nothing can reach a real provider. No ISPDB, no disk cache. */
+FakeResolver *
+ui_isolate_network (void)
+{
+  static FakeResolver *resolver;
+
+  if (resolver == NULL)
+    {
+      resolver = fake_resolver_new ();
+      fake_resolver_add_host (resolver, "localhost", "127.0.0.1");
+      g_resolver_set_default (G_RESOLVER (resolver));
+      ms_lookup_set_setup_func (isolate_lookup);
+    }
+
+  return resolver;
 }

@@ -3,12 +3,14 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * What the UI tests and the screenshot renderer share: running the main
- * loop, finding widgets in a window.
+ * loop, finding widgets in a window, keeping lookups off the network.
  */
 
 #pragma once
 
 #include <gtk/gtk.h>
+
+#include "fake-resolver.h"
 
 G_BEGIN_DECLS
 
@@ -26,5 +28,9 @@ GtkWidget *ui_find_action_button (GtkWidget   *root,
                                   const char  *action);
 GtkWidget *ui_find_button        (GtkWidget   *root,
                                   const char  *label);
+
+GtkWidget *ui_find_label         (GtkWidget   *root,
+                                  const char  *text);
+FakeResolver *ui_isolate_network (void);
 
 G_END_DECLS
