@@ -60,7 +60,10 @@ ms_lookup_result_class_init (MsLookupResultClass *klass)
 static void
 ms_lookup_result_init (MsLookupResult *self)
 {
-  self->problems = g_ptr_array_new_null_terminated (0, g_free, TRUE);
+  /* Reserved size 1: with 0, GLib before 2.76 leaves pdata NULL until the
+   * first element, and ms_lookup_result_get_problems() must give an empty
+   * list, not NULL. */
+  self->problems = g_ptr_array_new_null_terminated (1, g_free, TRUE);
 }
 
 static GPtrArray *
