@@ -189,6 +189,17 @@ looked_up_cb (GObject      *object,
   wait->done = TRUE;
 }
 
+static void
+flushed_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  LookupWait *wait = user_data;
+
+  ms_lookup_flush_finish (MS_LOOKUP (object), result, NULL);
+  wait->done = TRUE;
+}
+
 /* Runs a whole lookup (catalogue, MX, autoconfig, SRV, guess) to its end. */
 static MsLookupResult *
 run_lookup (MsCatalogue      *catalogue,
@@ -209,6 +220,12 @@ run_lookup (MsCatalogue      *catalogue,
 
   g_main_context_push_thread_default (context);
   ms_lookup_lookup_async (lookup, address, NULL, looked_up_cb, &wait);
+  while (!wait.done)
+    g_main_context_iteration (context, TRUE);
+
+  /* The answer is cached for the next run: let it reach the disk. */
+  wait.done = FALSE;
+  ms_lookup_flush_async (lookup, NULL, flushed_cb, &wait);
   while (!wait.done)
     g_main_context_iteration (context, TRUE);
   g_main_context_pop_thread_default (context);

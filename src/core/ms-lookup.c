@@ -1071,6 +1071,55 @@ ms_lookup_lookup_finish (MsLookup      *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+static void
+flushed_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (ms_lookup_cache_flush_finish (MS_LOOKUP_CACHE (object), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, g_steal_pointer (&error));
+}
+
+/**
+ * ms_lookup_flush_async:
+ * @self: a lookup
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the cache is on disk
+ * @user_data: data for @callback
+ *
+ * Waits for the answers being written to the disk cache: a program about
+ * to exit calls it so the next run finds them.
+ */
+void
+ms_lookup_flush_async (MsLookup            *self,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (MS_IS_LOOKUP (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ms_lookup_flush_async);
+  ms_lookup_cache_flush_async (get_cache (self), cancellable, flushed_cb, g_steal_pointer (&task));
+}
+
+gboolean
+ms_lookup_flush_finish (MsLookup      *self,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 void
 ms_lookup_set_setup_func (MsLookupSetupFunc func)
 {

@@ -49,5 +49,12 @@ void            ms_lookup_lookup_async    (MsLookup             *self,
 MsLookupResult *ms_lookup_lookup_finish   (MsLookup             *self,
                                            GAsyncResult         *result,
                                            GError              **error);
+void            ms_lookup_flush_async     (MsLookup             *self,
+                                           GCancellable         *cancellable,
+                                           GAsyncReadyCallback   callback,
+                                           gpointer              user_data);
+gboolean        ms_lookup_flush_finish    (MsLookup             *self,
+                                           GAsyncResult         *result,
+                                           GError              **error);
 
 G_END_DECLS
