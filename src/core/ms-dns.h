@@ -12,6 +12,9 @@
 
 G_BEGIN_DECLS
 
+/* The most MX hosts, or SRV servers per protocol, taken from DNS. */
+#define MS_DNS_MAX_HOSTS 16
+
 void      ms_dns_lookup_mx_async   (GResolver            *resolver,
                                     const char           *domain,
                                     GCancellable         *cancellable,

@@ -7,7 +7,10 @@
             d.submission_port, d.ca_file, d.log_path ...
 
 Each instance gets its own temporary directory with a fresh test CA, a
-certificate for localhost (DNS:localhost, IP:127.0.0.1), the dovecot
+certificate for localhost (DNS:localhost, IP:127.0.0.1, plus a DNS name
+for each of hostnames=[...], e.g. Dovecot(users, hostnames=
+["imap.guess.test"]) for a client that resolves that name to 127.0.0.1
+itself), the dovecot
 configuration, its runtime/state directories, log file and mail store.
 Nothing listens anywhere but 127.0.0.1, and everything is removed on exit.
 
@@ -201,8 +204,10 @@ class _Relay(_Service):
 
     def __init__(self, target_port):
         self.target_port = target_port
-        # What clients sent (cleartext until STARTTLS, TLS records after).
+        # What clients sent (cleartext until STARTTLS, TLS records after),
+        # all connections in one, and each connection's apart.
         self.from_clients = bytearray()
+        self.sessions = []
         self.source = self.SOURCE
         try:
             with socket.socket() as probe:
@@ -212,6 +217,9 @@ class _Relay(_Service):
         super().__init__("relay")
 
     def _serve(self, client):
+        session = bytearray()
+        with self._lock:
+            self.sessions.append(session)
         upstream = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._track(upstream)
         try:
@@ -231,6 +239,8 @@ class _Relay(_Service):
                             with self._lock:
                                 if len(self.from_clients) < self.MAX_RECORD:
                                     self.from_clients += data
+                                if len(session) < self.MAX_RECORD:
+                                    session += data
                         peer[sock].sendall(data)
                     else:
                         open_.remove(sock)
@@ -286,11 +296,18 @@ class Dovecot:
     that it never outlives a killed test.
     """
 
-    def __init__(self, users, *, binary=None):
+    def __init__(self, users, *, binary=None, hostnames=()):
         for name in users:
             if not name or any(c in name for c in ":\n\r\t ") or not name.isprintable():
                 raise ValueError("unusable user name for passwd-file: %r" % name)
+        if isinstance(hostnames, str):
+            raise TypeError("hostnames must be a list of names, not a string")
+        for name in hostnames:
+            if not name or not all(c.isascii() and (c.isalnum() or c in ".-*") for c in name):
+                raise ValueError("unusable certificate host name: %r" % name)
         self.users = dict(users)
+        # Extra DNS names in the server certificate, besides localhost.
+        self.hostnames = list(hostnames)
         self.binary = binary or shutil.which("dovecot") or "/usr/sbin/dovecot"
         self.base = None
         self.proc = None
@@ -350,6 +367,7 @@ class Dovecot:
                     'serial = 2\n'
                     'expiration_days = 30\n'
                     'dns_name = "localhost"\n'
+                    + ''.join('dns_name = "%s"\n' % name for name in self.hostnames) +
                     'ip_address = "127.0.0.1"\n'
                     'tls_www_server\n'
                     'signing_key\n'
@@ -611,12 +629,24 @@ service anvil {{
                 result[name] = bytes(relay.from_clients)
         return result
 
+    def plain_sessions(self):
+        """Like plain_traffic(), but each connection apart, in the order
+        they were accepted: {"imap": [bytes, ...], "submission": [...]}.
+        Concurrent connections interleave in plain_traffic()."""
+        names = ("imap", "submission")
+        result = {}
+        for name, relay in zip(names, self._relays):
+            with relay._lock:
+                result[name] = [bytes(session) for session in relay.sessions]
+        return result
+
     def info(self):
         return {"imaps_port": self.imaps_port, "imap_port": self.imap_port,
                 "submissions_port": self.submissions_port,
                 "submission_port": self.submission_port,
                 "ca_file": self.ca_file, "log_path": self.log_path,
-                "config_file": self.config_file, "users": self.users}
+                "config_file": self.config_file, "users": self.users,
+                "hostnames": ["localhost"] + self.hostnames}
 
 
 def main():
@@ -624,13 +654,15 @@ def main():
     parser = argparse.ArgumentParser(description="Run a test dovecot on 127.0.0.1.")
     parser.add_argument("--user", default="alice@example.com")
     parser.add_argument("--password", default="secret")
+    parser.add_argument("--hostname", action="append", default=[],
+                        help="another DNS name for the certificate (repeatable)")
     args = parser.parse_args()
 
     def interrupt(signum, frame):
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupt)   # `kill` cleans up as Ctrl-C does
-    with Dovecot(users={args.user: args.password}) as d:
+    with Dovecot(users={args.user: args.password}, hostnames=args.hostname) as d:
         print(json.dumps(d.info(), indent=2, ensure_ascii=False), flush=True)
         print("dovecot is running (started in %.2f s); Ctrl-C to stop" % d.start_seconds,
               file=sys.stderr, flush=True)
