@@ -9,6 +9,7 @@
 
 #include "ms-lookup-error.h"
 #include "ms-provider.h"
+#include "ms-tls-trust.h"
 
 G_BEGIN_DECLS
 
@@ -25,6 +26,8 @@ MsAutoconfigFetcher *ms_autoconfig_fetcher_new            (void);
 gboolean             ms_autoconfig_fetcher_set_ca_file    (MsAutoconfigFetcher  *self,
                                                            const char           *ca_file,
                                                            GError              **error);
+void                 ms_autoconfig_fetcher_set_trust      (MsAutoconfigFetcher  *self,
+                                                           MsTlsTrust           *trust);
 void                 ms_autoconfig_fetcher_set_allow_http (MsAutoconfigFetcher  *self,
                                                            gboolean              allow_http);
 void                 ms_autoconfig_fetcher_set_timeout_ms (MsAutoconfigFetcher  *self,
