@@ -435,6 +435,14 @@ fetch_fail_transport (GTask  *task,
       return;
     }
 
+  /* A host that does not exist has no document: most domains have no
+   * autoconfig.DOMAIN, which is no problem worth reporting. */
+  if (g_error_matches (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND))
+    {
+      fetch_fail (task, MS_LOOKUP_ERROR_NOT_FOUND, "%s: %s", fetch->shown, error->message);
+      return;
+    }
+
   fetch_fail (task, MS_LOOKUP_ERROR_NETWORK, "%s: %s", fetch->shown, error->message);
 }
 

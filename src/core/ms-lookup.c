@@ -225,9 +225,9 @@ ms_lookup_set_ca_file (MsLookup    *self,
   if (trust == NULL)
     return FALSE;
 
+  /* The web and the mail servers are trusted alike. */
   fetcher = ms_autoconfig_fetcher_new ();
-  if (ca_file != NULL && !ms_autoconfig_fetcher_set_ca_file (fetcher, ca_file, error))
-    return FALSE;
+  ms_autoconfig_fetcher_set_trust (fetcher, trust);
 
   g_clear_pointer (&self->trust, ms_tls_trust_unref);
   self->trust = g_steal_pointer (&trust);
@@ -639,7 +639,8 @@ fetch_cb (GObject      *object,
       ms_lookup_result_set_detail (found, fetch->url);
     }
 
-  layer_done (fetch->task, fetch->layer, found, error, fetch->url);
+  /* The fetcher's messages name the address already. */
+  layer_done (fetch->task, fetch->layer, found, error, NULL);
   fetch_data_free (fetch);
 }
 
