@@ -422,7 +422,7 @@ test_found_settings (Fixture       *fixture,
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (row), "service records"));
 
   g_assert_nonnull (ui_find_button (GTK_WIDGET (row), "_Continue"));
-  gtk_widget_activate (ui_find_button (GTK_WIDGET (row), "_Continue"));
+  g_signal_emit_by_name (ui_find_button (GTK_WIDGET (row), "_Continue"), "clicked");
   ui_iterate ();
   g_assert_cmpstr (ms_window_get_page_name (fixture->window), ==, "manual");
   manual = MS_MANUAL_PAGE (ms_window_get_visible_page (fixture->window));
