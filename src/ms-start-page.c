@@ -32,6 +32,7 @@ struct _MsStartPage
   GCancellable       *lookup_cancellable;
   guint               lookup_timeout_id;
   gboolean            activate_when_found;
+  gboolean            over_http;      /* the last lookup allowed plain HTTP */
   GtkFilterListModel *filtered;
   GtkCustomFilter    *filter;
   char               *query;
@@ -40,6 +41,7 @@ struct _MsStartPage
   AdwActionRow       *detected_row;
   AdwAvatar          *detected_avatar;
   GtkSpinner         *detecting_spinner;
+  AdwActionRow       *http_row;
   GtkButton          *continue_button;
   GtkButton          *manual_button;
   GtkSearchEntry     *search_entry;
@@ -225,6 +227,9 @@ show_result (MsStartPage    *self,
 
   gtk_widget_set_visible (GTK_WIDGET (self->continue_button), self->detected || self->found);
   gtk_widget_set_visible (GTK_WIDGET (self->manual_button), !self->detected && !self->found);
+  /* Nothing over HTTPS: the user may agree to plain HTTP. */
+  gtk_widget_set_visible (GTK_WIDGET (self->http_row),
+                          !ms_lookup_result_is_found (result) && !self->over_http);
 }
 
 static void
@@ -298,6 +303,8 @@ update_detection (MsStartPage *self,
   g_clear_object (&self->detected);
   g_clear_object (&self->found);
   self->activate_when_found = FALSE;
+  self->over_http = FALSE;
+  gtk_widget_set_visible (GTK_WIDGET (self->http_row), FALSE);
 
   if (address == NULL)
     {
@@ -362,6 +369,32 @@ address_activated_cb (MsStartPage *self)
     }
   else if (gtk_widget_get_visible (GTK_WIDGET (self->manual_button)))
     gtk_widget_grab_focus (GTK_WIDGET (self->manual_button));
+}
+
+/* The user agreed to look over plain HTTP too, for this address. */
+static void
+http_activated_cb (MsStartPage *self)
+{
+  g_autoptr(MsAddress) address = NULL;
+  g_autofree char *title = NULL;
+
+  address = ms_address_parse (gtk_editable_get_text (GTK_EDITABLE (self->address_row)), NULL);
+  if (address == NULL)
+    return;
+
+  cancel_lookup (self);
+  self->over_http = TRUE;
+  gtk_widget_set_visible (GTK_WIDGET (self->http_row), FALSE);
+  /* Translators: %s is a mail domain, e.g. example.org */
+  title = g_strdup_printf (_("Looking for the Settings of %s…"), address->domain_unicode);
+  set_row (self, title, _("Also over unencrypted HTTP."), NULL, NULL, TRUE);
+
+  self->looking_up = g_steal_pointer (&address);
+  /* The lookup takes the setting when it starts; later ones are HTTPS only
+   * again. */
+  ms_lookup_set_allow_http (self->lookup, TRUE);
+  start_lookup_cb (self);
+  ms_lookup_set_allow_http (self->lookup, FALSE);
 }
 
 static void
@@ -567,6 +600,7 @@ ms_start_page_class_init (MsStartPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MsStartPage, detected_row);
   gtk_widget_class_bind_template_child (widget_class, MsStartPage, detected_avatar);
   gtk_widget_class_bind_template_child (widget_class, MsStartPage, detecting_spinner);
+  gtk_widget_class_bind_template_child (widget_class, MsStartPage, http_row);
   gtk_widget_class_bind_template_child (widget_class, MsStartPage, continue_button);
   gtk_widget_class_bind_template_child (widget_class, MsStartPage, manual_button);
   gtk_widget_class_bind_template_child (widget_class, MsStartPage, search_entry);
@@ -576,6 +610,7 @@ ms_start_page_class_init (MsStartPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, address_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, continue_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, manual_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, http_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, provider_activated_cb);

@@ -298,6 +298,24 @@ detected_row (Fixture *fixture)
   return NULL;
 }
 
+/* The offer to look over plain HTTP, when it is on screen. */
+static GtkWidget *
+http_row (Fixture *fixture)
+{
+  GtkWidget *group = gtk_widget_get_ancestor (address_row (fixture), ADW_TYPE_PREFERENCES_GROUP);
+  g_autoptr(GPtrArray) rows = ui_find_all (group, ADW_TYPE_ACTION_ROW);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const char *title = adw_preferences_row_get_title (g_ptr_array_index (rows, i));
+
+      if (strstr (title, "Unencrypted HTTP") != NULL)
+        return g_ptr_array_index (rows, i);
+    }
+
+  return NULL;
+}
+
 static void
 test_live_detection (Fixture       *fixture,
                      gconstpointer  data)
@@ -324,7 +342,6 @@ test_live_detection (Fixture       *fixture,
   /* A domain nothing knows: looked up, then said so, with manual settings
    * offered. */
   gtk_editable_set_text (GTK_EDITABLE (entry), "wang@example.org");
-  ui_iterate ();
   g_assert_true (ms_start_page_get_looking_up (start));
   g_assert_true (ui_iterate_until (lookup_done, start, 20));
   row = detected_row (fixture);
@@ -333,6 +350,21 @@ test_live_detection (Fixture       *fixture,
   g_assert_nonnull (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "example.org"));
   g_assert_nonnull (ui_find_button (GTK_WIDGET (row), "_Enter Settings"));
   g_assert_null (ui_find_button (GTK_WIDGET (row), "_Continue"));
+
+  /* Plain HTTP only when the user says so: then once more, and not offered
+   * again for this address. */
+  {
+    GtkWidget *http = http_row (fixture);
+
+    g_assert_nonnull (http);
+    g_signal_emit_by_name (http, "activated");
+    g_assert_true (ms_start_page_get_looking_up (start));
+    g_assert_null (http_row (fixture));
+    g_assert_true (ui_iterate_until (lookup_done, start, 20));
+    g_assert_null (http_row (fixture));
+    g_assert_nonnull (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (detected_row (fixture))),
+                              "No Settings Known"));
+  }
 
   /* Enter on something that is not an address says why. */
   gtk_editable_set_text (GTK_EDITABLE (entry), "wang@");
@@ -365,8 +397,9 @@ test_network_lookup (Fixture       *fixture,
   g_autoptr(GPtrArray) spinners = NULL;
   AdwActionRow *row;
 
+  /* The row says so at once (the lookup itself waits for a pause in
+   * typing). */
   gtk_editable_set_text (GTK_EDITABLE (entry), "li@exmail-hosted.test");
-  ui_iterate ();
   g_assert_true (ms_start_page_get_looking_up (start));
   row = detected_row (fixture);
   g_assert_nonnull (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "Looking for"));

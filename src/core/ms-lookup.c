@@ -89,6 +89,7 @@ typedef struct
   LayerState       state[N_LAYERS];
   MsLookupResult  *found[N_LAYERS];
   GPtrArray       *problems;
+  gboolean         allow_http;     /* as it was when the lookup started */
   gboolean         returned;
 } LookupData;
 
@@ -497,7 +498,7 @@ return_result (GTask          *task,
 
   /* A "nothing found" while plain HTTP was allowed says nothing about a
    * lookup without it, and the other way round: keep only HTTPS answers. */
-  if (ms_lookup_result_is_found (result) || !self->allow_http)
+  if (ms_lookup_result_is_found (result) || !data->allow_http)
     ms_lookup_cache_store (get_cache (self), result);
 
   g_task_return_pointer (task, g_object_ref (result), g_object_unref);
@@ -681,7 +682,7 @@ start_fetch (GTask *task,
   data->state[layer] = LAYER_RUNNING;
 
   g_debug ("Lookup of %s: fetching %s", data->address->domain, url);
-  ms_autoconfig_fetcher_set_allow_http (fetcher, data->self->allow_http);
+  ms_autoconfig_fetcher_set_allow_http (fetcher, data->allow_http);
   ms_autoconfig_fetcher_set_timeout_ms (fetcher, remaining_ms (data));
   ms_autoconfig_fetcher_fetch_async (fetcher, url, data->cancellable, fetch_cb, fetch);
 }
@@ -940,7 +941,7 @@ start_layers (GTask *task)
   ms_dns_lookup_srv_async (resolver, domain, data->cancellable, srv_cb, g_object_ref (task));
 
   start_autoconfig (task, domain, LAYER_AUTOCONFIG, LAYER_WELL_KNOWN, LAYER_ISPDB);
-  if (self->allow_http)
+  if (data->allow_http)
     {
       g_autofree char *host = g_strconcat ("autoconfig.", domain, NULL);
 
@@ -969,7 +970,7 @@ cache_load_cb (GObject      *object,
   if (g_task_return_error_if_cancelled (task))
     return;
 
-  if (cached != NULL && (ms_lookup_result_is_found (cached) || !data->self->allow_http))
+  if (cached != NULL && (ms_lookup_result_is_found (cached) || !data->allow_http))
     {
       data->returned = TRUE;
       g_task_return_pointer (task, g_steal_pointer (&cached), g_object_unref);
@@ -1041,6 +1042,7 @@ ms_lookup_lookup_async (MsLookup            *self,
   data->address = ms_address_copy (address);
   data->cancellable = g_cancellable_new ();
   data->problems = g_ptr_array_new_with_free_func (g_free);
+  data->allow_http = self->allow_http;
   g_task_set_task_data (task, data, (GDestroyNotify)lookup_data_free);
 
   /* The layers stop with the caller's cancellable and when the answer is
