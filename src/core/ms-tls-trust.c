@@ -21,17 +21,9 @@ struct _MsTlsTrust
 
 G_DEFINE_BOXED_TYPE (MsTlsTrust, ms_tls_trust, ms_tls_trust_ref, ms_tls_trust_unref)
 
-/**
- * ms_tls_trust_new:
- * @ca_file: (nullable): a PEM file of extra certificate authorities
- * @error: where to put why @ca_file cannot be used
- *
- * Returns: (transfer full): the trust, or %NULL if @ca_file cannot be read or
- *   holds no certificate
- */
-MsTlsTrust *
-ms_tls_trust_new (const char  *ca_file,
-                  GError     **error)
+static MsTlsTrust *
+trust_new (const char  *ca_file,
+           GError     **error)
 {
   gnutls_certificate_credentials_t credentials;
   MsTlsTrust *trust;
@@ -66,6 +58,38 @@ ms_tls_trust_new (const char  *ca_file,
   trust = g_new0 (MsTlsTrust, 1);
   g_atomic_ref_count_init (&trust->ref_count);
   trust->credentials = credentials;
+
+  return trust;
+}
+
+G_LOCK_DEFINE_STATIC (system_trust);
+
+/**
+ * ms_tls_trust_new:
+ * @ca_file: (nullable): a PEM file of extra certificate authorities
+ * @error: where to put why @ca_file cannot be used
+ *
+ * The system's authorities alone are read once per process and shared:
+ * the credentials are never changed after they are made.
+ *
+ * Returns: (transfer full): the trust, or %NULL if @ca_file cannot be read or
+ *   holds no certificate
+ */
+MsTlsTrust *
+ms_tls_trust_new (const char  *ca_file,
+                  GError     **error)
+{
+  static MsTlsTrust *system_trust;
+  MsTlsTrust *trust;
+
+  if (ca_file != NULL)
+    return trust_new (ca_file, error);
+
+  G_LOCK (system_trust);
+  if (system_trust == NULL)
+    system_trust = trust_new (NULL, error);
+  trust = system_trust ? ms_tls_trust_ref (system_trust) : NULL;
+  G_UNLOCK (system_trust);
 
   return trust;
 }
