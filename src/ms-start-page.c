@@ -130,7 +130,9 @@ set_row (MsStartPage *self,
 {
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->detected_row), title);
   adw_action_row_set_subtitle (self->detected_row, subtitle);
-  adw_avatar_set_text (self->detected_avatar, initials);
+  /* An icon needs the initials off: an empty text does not show it. */
+  adw_avatar_set_show_initials (self->detected_avatar, initials != NULL);
+  adw_avatar_set_text (self->detected_avatar, initials ? initials : "");
   adw_avatar_set_icon_name (self->detected_avatar, icon_name);
   gtk_widget_set_visible (GTK_WIDGET (self->detected_avatar), !busy);
   gtk_widget_set_visible (GTK_WIDGET (self->detecting_spinner), busy);
@@ -222,7 +224,7 @@ show_result (MsStartPage    *self,
       title = g_strdup_printf (_("No Settings Known for %s"), address->domain_unicode);
       set_row (self, title,
                _("If a service such as Tencent Exmail, NetEase Qiye or Aliyun hosts your organization's mail, choose it below. Otherwise enter the servers yourself."),
-               NULL, "dialog-question-symbolic", FALSE);
+               NULL, "help-about-symbolic", FALSE);
     }
 
   gtk_widget_set_visible (GTK_WIDGET (self->continue_button), self->detected || self->found);
