@@ -374,6 +374,8 @@ caller_cancelled_cb (GCancellable *cancellable,
   /* “cancelled” may come from another thread, and the handler may not
    * disconnect itself: finish later, in the task's context. */
   g_source_set_callback (source, caller_cancelled_idle, g_object_ref (task), g_object_unref);
+  /* Ahead of the network traffic still coming in for the fetch. */
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
   g_source_attach (source, g_task_get_context (task));
   g_source_unref (source);
 }

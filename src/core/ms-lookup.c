@@ -479,9 +479,11 @@ layer_source (Layer layer)
     }
 }
 
+/* @cache: whether later lookups may be given @result */
 static void
 return_result (GTask          *task,
-               MsLookupResult *result)
+               MsLookupResult *result,
+               gboolean        cache)
 {
   LookupData *data = g_task_get_task_data (task);
   MsLookup *self = data->self;
@@ -496,9 +498,7 @@ return_result (GTask          *task,
   for (guint i = 0; i < data->problems->len; i++)
     ms_lookup_result_add_problem (result, g_ptr_array_index (data->problems, i));
 
-  /* A "nothing found" while plain HTTP was allowed says nothing about a
-   * lookup without it, and the other way round: keep only HTTPS answers. */
-  if (ms_lookup_result_is_found (result) || !data->allow_http)
+  if (cache)
     ms_lookup_cache_store (get_cache (self), result);
 
   g_task_return_pointer (task, g_object_ref (result), g_object_unref);
@@ -529,7 +529,10 @@ decide (GTask *task)
           return;
 
         case LAYER_FOUND:
-          return_result (task, data->found[i]);
+          /* A document that came over plain HTTP is for this lookup only:
+           * one without the user's consent must not be given it (from
+           * memory, or from the disk in another run). */
+          return_result (task, data->found[i], i != LAYER_AUTOCONFIG_HTTP);
           return;
 
         case LAYER_NONE:
@@ -541,7 +544,12 @@ decide (GTask *task)
   {
     g_autoptr(MsLookupResult) none = ms_lookup_result_new (data->address, MS_LOOKUP_SOURCE_NONE,
                                                            NULL, NULL, NULL);
-    return_result (task, none);
+    /* A "nothing found" while plain HTTP was allowed says nothing about a
+     * lookup without it (which would not ask over HTTP), and the other
+     * way round (see cache_load_cb()): keep only the one without. One that
+     * came of a timeout or a failure is not remembered either: the next
+     * try may get through. */
+    return_result (task, none, !data->allow_http && data->problems->len == 0);
   }
 }
 
@@ -928,8 +936,10 @@ start_layers (GTask *task)
   if (resolver == NULL)
     resolver = default_resolver = g_resolver_get_default ();
 
+  /* In milliseconds, as remaining_ms() counts for the layers: a source in
+   * seconds may fire up to a quarter second early or 3/4 s late. */
   data->deadline_us = g_get_monotonic_time () + (gint64)self->timeout_s * G_USEC_PER_SEC;
-  data->deadline = g_timeout_source_new_seconds (self->timeout_s);
+  data->deadline = g_timeout_source_new (self->timeout_s * 1000);
   g_source_set_callback (data->deadline, deadline_cb, task, NULL);
   g_source_set_static_name (data->deadline, "[mail-setup] lookup deadline");
   g_source_attach (data->deadline, g_task_get_context (task));
