@@ -214,7 +214,7 @@ test_seed_exmail (void)
   g_assert_nonnull (p);
   g_assert_cmpstr (ms_provider_get_name (p), ==, "腾讯企业邮箱");
   g_assert_cmpstrv (ms_provider_get_domains (p), NONE);
-  g_assert_cmpstrv (ms_provider_get_mx_patterns (p), STRV ("mxbiz1.qq.com", "mxbiz2.qq.com"));
+  g_assert_cmpstrv (ms_provider_get_mx_patterns (p), STRV ("mxbiz*.qq.com"));
   assert_servers (ms_provider_get_imap_servers (p),
                   FACTS ({ "imap.exmail.qq.com", 993, SSL }, { "hwimap.exmail.qq.com", 993, SSL }));
   assert_servers (ms_provider_get_smtp_servers (p),
@@ -227,6 +227,9 @@ test_seed_exmail (void)
   assert_step_urls (p, MS_STEP_WHO_USER,
                     STRV ("https://exmail.qq.com/login", "https://exmail.qq.com/login", "https://exmail.qq.com/login"));
   g_assert_true (ms_catalogue_find_by_mx (catalogue, "mxbiz2.qq.com.") == p);
+  g_assert_true (ms_catalogue_find_by_mx (catalogue, "MXBIZ1.qq.com") == p);
+  /* QQ Mail's own MX is not Exmail's. */
+  g_assert_null (ms_catalogue_find_by_mx (catalogue, "mx1.qq.com"));
 }
 
 static void
@@ -325,8 +328,11 @@ test_seed_netease_qiye (void)
 
   g_assert_nonnull (p);
   g_assert_cmpstr (ms_provider_get_name (p), ==, "网易企业邮箱");
-  g_assert_cmpstrv (ms_provider_get_mx_patterns (p),
-                    STRV ("qiye163mx01.mxmail.netease.com", "qiye163mx02.mxmail.netease.com"));
+  g_assert_cmpstrv (ms_provider_get_mx_patterns (p), STRV ("qiye163mx*.mxmail.netease.com"));
+  g_assert_true (ms_catalogue_find_by_mx (catalogue, "qiye163mx01.mxmail.netease.com") == p);
+  g_assert_true (ms_catalogue_find_by_mx (catalogue, "qiye163mx02.mxmail.netease.com") == p);
+  /* NetEase's personal mail is not Qiye. */
+  g_assert_null (ms_catalogue_find_by_mx (catalogue, "163mx01.mxmail.netease.com"));
   /* The guide's recommended server first, then its backup. */
   assert_servers (ms_provider_get_imap_servers (p),
                   FACTS ({ "hwhzimap.qiye.163.com", 993, SSL }, { "imap.qiye.163.com", 993, SSL },
@@ -368,6 +374,7 @@ test_seed_aliyun (void)
   assert_step_urls (p, MS_STEP_WHO_USER, STRV ("https://qiye.aliyun.com/"));
   g_assert_true (ms_catalogue_find_by_mx (catalogue, "mx3.qiye.aliyun.com") == p);
   g_assert_true (ms_catalogue_find_by_mx (catalogue, "mxw.mxhichina.com") == p);
+  g_assert_true (ms_catalogue_find_by_mx (catalogue, "mxn.mxhichina.com") == p);
   g_assert_null (ms_catalogue_find_by_mx (catalogue, "mx.example.com"));
 
   pattern = ms_provider_match_error (p, MS_PROTOCOL_SMTP, "526 Authentication failure[0]");

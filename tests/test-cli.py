@@ -73,7 +73,7 @@ class Providers(unittest.TestCase):
                                                   ("hwimap.exmail.qq.com", 993, "ssl")])
         self.assertEqual(hosts("exmail", "smtp"), [("smtp.exmail.qq.com", 465, "ssl"),
                                                   ("hwsmtp.exmail.qq.com", 465, "ssl")])
-        self.assertEqual(providers["exmail"]["mx"], ["mxbiz1.qq.com", "mxbiz2.qq.com"])
+        self.assertEqual(providers["exmail"]["mx"], ["mxbiz*.qq.com"])
         self.assertEqual(hosts("netease", "imap"), [("imap.163.com", 993, "ssl")])
         self.assertEqual(hosts("netease", "smtp"), [("smtp.163.com", 465, "ssl")])
         self.assertEqual(hosts("netease-qiye", "imap")[:2], [("hwhzimap.qiye.163.com", 993, "ssl"),

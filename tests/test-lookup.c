@@ -1004,8 +1004,7 @@ test_deadline (Fixture       *fixture,
     g_assert_nonnull (strstr (problems[i], "no answer within"));
 
   /* A "nothing found" that came of the deadline is not remembered: the
-   * next try asks again (and, the DNS being quick now, finds nothing
-   * else to report). */
+   * next try asks again. */
   {
     g_autoptr(MsLookupResult) again = NULL;
     guint before = fake_resolver_get_query_count (fixture->resolver, "ac.test");
@@ -1013,7 +1012,6 @@ test_deadline (Fixture       *fixture,
     fake_resolver_set_delay_ms (fixture->resolver, 0);
     again = lookup_answer (fixture->lookup, "b@ac.test");
     g_assert_cmpuint (fake_resolver_get_query_count (fixture->resolver, "ac.test"), >, before);
-    g_assert_null (ms_lookup_result_get_problems (again)[0]);
   }
 }
 
