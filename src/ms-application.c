@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "ms-application.h"
+#include "ms-service.h"
 #include "ms-window.h"
 
 struct _MsApplication
@@ -18,6 +19,7 @@ struct _MsApplication
 
   MsCatalogue    *catalogue;
   MsLauncher     *launcher;
+  MsService      *service;
 };
 
 G_DEFINE_FINAL_TYPE (MsApplication, ms_application, ADW_TYPE_APPLICATION)
@@ -166,11 +168,42 @@ ms_application_startup (GApplication *app)
   self->launcher = ms_launcher_new ();
 }
 
+/* io.github.mailsetup.MailSetup1 beside GApplication's own interfaces. */
+static gboolean
+ms_application_dbus_register (GApplication     *app,
+                              GDBusConnection  *connection,
+                              const char       *object_path,
+                              GError          **error)
+{
+  MsApplication *self = MS_APPLICATION (app);
+
+  if (!G_APPLICATION_CLASS (ms_application_parent_class)->dbus_register (app, connection, object_path, error))
+    return FALSE;
+
+  self->service = ms_service_new (GTK_APPLICATION (self));
+  return ms_service_export (self->service, connection, error);
+}
+
+static void
+ms_application_dbus_unregister (GApplication    *app,
+                                GDBusConnection *connection,
+                                const char      *object_path)
+{
+  MsApplication *self = MS_APPLICATION (app);
+
+  if (self->service != NULL)
+    ms_service_unexport (self->service);
+  g_clear_object (&self->service);
+
+  G_APPLICATION_CLASS (ms_application_parent_class)->dbus_unregister (app, connection, object_path);
+}
+
 static void
 ms_application_dispose (GObject *object)
 {
   MsApplication *self = (MsApplication *)object;
 
+  g_clear_object (&self->service);
   g_clear_object (&self->catalogue);
   g_clear_object (&self->launcher);
 
@@ -188,11 +221,16 @@ ms_application_class_init (MsApplicationClass *klass)
   app_class->activate = ms_application_activate;
   app_class->handle_local_options = ms_application_handle_local_options;
   app_class->command_line = ms_application_command_line;
+  app_class->dbus_register = ms_application_dbus_register;
+  app_class->dbus_unregister = ms_application_dbus_unregister;
 }
 
 static void
 ms_application_init (MsApplication *self)
 {
+  /* Started over D-Bus (--gapplication-service): stay a while for the
+   * next call rather than start again for each. */
+  g_application_set_inactivity_timeout (G_APPLICATION (self), 10000);
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
   g_application_set_option_context_parameter_string (G_APPLICATION (self), NULL);
   g_application_set_option_context_summary (G_APPLICATION (self),

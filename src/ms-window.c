@@ -43,6 +43,8 @@ struct _MsWindow
 
   MsCatalogue          *catalogue;
   MsLookup             *lookup;
+  MsStoreFlags          store_flags;    /* where a working password goes */
+  gboolean              finished;       /* ::finished was emitted */
   MsLauncher           *launcher;
   char                 *ca_file;
   GPtrArray            *history;
@@ -80,6 +82,13 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  FINISHED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static const char *
 top_page (MsWindow *self)
@@ -292,6 +301,87 @@ show_toast (MsWindow   *self,
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
 }
 
+/* The server and login name that worked for @protocol. */
+static GVariant *
+login_to_variant (MsVerifier *verifier,
+                  MsProtocol  protocol)
+{
+  const char *username = NULL;
+  const MsServer *server = ms_verifier_get_login (verifier, protocol, &username);
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+  if (server != NULL)
+    {
+      g_variant_builder_add (&builder, "{sv}", "host", g_variant_new_string (server->hostname));
+      g_variant_builder_add (&builder, "{sv}", "port", g_variant_new_uint32 (server->port));
+      g_variant_builder_add (&builder, "{sv}", "security",
+                             g_variant_new_string (ms_security_to_string (server->security)));
+      g_variant_builder_add (&builder, "{sv}", "username", g_variant_new_string (username ? username : ""));
+    }
+
+  return g_variant_builder_end (&builder);
+}
+
+/* Says once how the setup ended: 0 the account works (@stored: where the
+ * password went), 1 closed before that, 2 closed after a failed check. */
+static void
+finish (MsWindow *self,
+        guint     code,
+        GVariant *stored)
+{
+  GVariantBuilder builder;
+
+  if (self->finished)
+    return;
+  self->finished = TRUE;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+
+  if (code == 0 && self->verifier != NULL)
+    {
+      const MsAddress *address = ms_verifier_get_address (self->verifier);
+      MsProvider *provider = ms_verifier_get_provider (self->verifier);
+
+      g_variant_builder_add (&builder, "{sv}", "address", g_variant_new_string (address->email));
+      if (provider != NULL)
+        g_variant_builder_add (&builder, "{sv}", "provider",
+                               g_variant_new_string (ms_provider_get_id (provider)));
+      g_variant_builder_add (&builder, "{sv}", "imap", login_to_variant (self->verifier, MS_PROTOCOL_IMAP));
+      g_variant_builder_add (&builder, "{sv}", "smtp", login_to_variant (self->verifier, MS_PROTOCOL_SMTP));
+      g_variant_builder_add (&builder, "{sv}", "stored",
+                             stored ? stored : g_variant_new_array (G_VARIANT_TYPE_VARDICT, NULL, 0));
+    }
+  else if (code == 2 && self->verifier != NULL)
+    {
+      for (MsProtocol protocol = MS_PROTOCOL_IMAP; protocol <= MS_PROTOCOL_SMTP; protocol++)
+        {
+          const MsCheckResult *result = ms_verifier_get_result (self->verifier, protocol);
+
+          if (result != NULL && !result->ok)
+            {
+              g_variant_builder_add (&builder, "{sv}", "error",
+                                     g_variant_new_string (ms_error_kind_to_string (result->kind)));
+              g_variant_builder_add (&builder, "{sv}", "message",
+                                     g_variant_new_string (result->message ? result->message : ""));
+              break;
+            }
+        }
+    }
+
+  g_signal_emit (self, signals[FINISHED], 0, code, g_variant_builder_end (&builder));
+}
+
+static gboolean
+ms_window_close_request (GtkWindow *window)
+{
+  MsWindow *self = MS_WINDOW (window);
+
+  finish (self, on_page (self, "failed") ? 2 : 1, NULL);
+
+  return GTK_WINDOW_CLASS (ms_window_parent_class)->close_request (window);
+}
+
 /* After any save, first (from the checking page) or again (from the done
  * page: Save Again, Online Accounts): the done page says where it went. */
 static void
@@ -316,6 +406,7 @@ saved_cb (GObject      *object,
        * one copy it needs for Online Accounts. */
       ms_password_page_clear_password (self->password_page);
       show_page (self, "done", TRUE);
+      finish (self, 0, stored);
     }
 
   ms_done_page_show_stored (self->done_page, stored);
@@ -410,7 +501,7 @@ verified_cb (GObject      *object,
     }
 
   ms_checking_page_set_saving (self->checking_page);
-  ms_account_store_save_async (self->store, verifier, self->secret, MS_STORE_KEYRING,
+  ms_account_store_save_async (self->store, verifier, self->secret, self->store_flags,
                                self->cancellable, saved_cb, g_object_ref (self));
 }
 
@@ -708,6 +799,7 @@ ms_window_dispose (GObject *object)
   /* Closing the window stops whatever is in flight. */
   cancel_work (self);
   forget_secret (self);
+  finish (self, 1, NULL);
 
   if (self->goa_watch != 0)
     {
@@ -788,11 +880,13 @@ ms_window_class_init (MsWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->constructed = ms_window_constructed;
   object_class->dispose = ms_window_dispose;
   object_class->get_property = ms_window_get_property;
   object_class->set_property = ms_window_set_property;
+  window_class->close_request = ms_window_close_request;
 
   properties[PROP_CATALOGUE] =
     g_param_spec_object ("catalogue", NULL, NULL,
@@ -816,6 +910,23 @@ ms_window_class_init (MsWindowClass *klass)
                          (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * MsWindow::finished:
+   * @self: the window
+   * @response: 0 the account works and the password is stored, 1 the
+   *   window was closed before, 2 it was closed after a failed check
+   * @results: (type GVariant): a{sv} as the D-Bus Response gives it (see
+   *   data/io.github.mailsetup.MailSetup1.xml); never the password
+   *
+   * Emitted once, for a program that asked for the setup over D-Bus.
+   */
+  signals[FINISHED] =
+    g_signal_new ("finished",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_VARIANT);
 
   g_type_ensure (MS_TYPE_CHECKING_PAGE);
   g_type_ensure (MS_TYPE_DONE_PAGE);
@@ -852,6 +963,7 @@ static void
 ms_window_init (MsWindow *self)
 {
   self->history = g_ptr_array_new ();
+  self->store_flags = MS_STORE_KEYRING;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -898,6 +1010,22 @@ ms_window_show_provider (MsWindow   *self,
 
   choose_provider (self, provider);
   return TRUE;
+}
+
+/**
+ * ms_window_set_store_flags:
+ * @self: a window
+ * @where: where a password that works goes: the keyring (the default),
+ *   GNOME Online Accounts, or both
+ */
+void
+ms_window_set_store_flags (MsWindow     *self,
+                           MsStoreFlags  where)
+{
+  g_return_if_fail (MS_IS_WINDOW (self));
+  g_return_if_fail (where != 0);
+
+  self->store_flags = where;
 }
 
 /**

@@ -7,6 +7,7 @@
 
 #include <adwaita.h>
 
+#include "ms-account-store.h"
 #include "ms-catalogue.h"
 #include "ms-launcher.h"
 
@@ -21,6 +22,8 @@ MsWindow   *ms_window_new              (GtkApplication *application,
                                         MsLauncher     *launcher);
 gboolean    ms_window_show_provider    (MsWindow       *self,
                                         const char     *provider_id);
+void        ms_window_set_store_flags  (MsWindow       *self,
+                                        MsStoreFlags    where);
 void        ms_window_set_email        (MsWindow       *self,
                                         const char     *email);
 GtkWidget  *ms_window_get_visible_page (MsWindow       *self);
