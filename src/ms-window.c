@@ -867,7 +867,15 @@ ms_window_set_property (GObject      *object,
       break;
 
     case PROP_CA_FILE:
+      g_free (self->ca_file);
       self->ca_file = g_value_dup_string (value);
+      if (self->lookup != NULL)
+        {
+          g_autoptr(GError) error = NULL;
+
+          if (!ms_lookup_set_ca_file (self->lookup, self->ca_file, &error))
+            g_warning ("%s", error->message);
+        }
       break;
 
     default:
@@ -907,7 +915,7 @@ ms_window_class_init (MsWindowClass *klass)
   properties[PROP_CA_FILE] =
     g_param_spec_string ("ca-file", NULL, NULL,
                          NULL,
-                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+                         (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
