@@ -88,14 +88,14 @@ update_feedback (MsPasswordPage *self,
   if (matches)
     {
       /* Translators: %s is what the provider calls its client password */
-      message = g_strdup_printf (_("This has the shape of a %s."), format->name);
+      message = g_strdup_printf (_("Length and characters match the %s."), format->name);
       set_feedback (self, message, "success");
     }
   else
     {
       /* Translators: %1$s is what the provider calls its client password,
        * %2$s describes its shape, e.g. “16 letters” */
-      message = g_strdup_printf (_("This does not look like a %s: %s Check that you did not type your login password."),
+      message = g_strdup_printf (_("This does not match the %s: %s Check that you did not type your login password."),
                                  format->name, format->hint ? format->hint : "");
       set_feedback (self, message, "warning");
     }
@@ -281,7 +281,7 @@ ms_password_page_set_provider (MsPasswordPage *self,
       g_autofree char *description = NULL;
 
       /* Translators: %s is what the provider calls its client password */
-      title = g_strdup_printf (_("Enter Your %s"), format->name);
+      title = g_strdup_printf (_("Enter the %s"), format->name);
       /* Translators: %1$s is the provider's client password, %2$s the provider */
       description = g_strdup_printf (_("Paste the %s you created in the steps, not the password you use on the %s website. It is saved only after the servers accept it."),
                                      format->name, ms_provider_get_name (provider));
