@@ -157,31 +157,6 @@ setting (Fixture    *fixture,
   return ms_done_page_dup_setting (MS_DONE_PAGE (page (fixture, "done")), name);
 }
 
-/* secret-tool's answer for @user's IMAP password on the test server; the
- * password stays inside this process. */
-static char *
-keyring_lookup (const char *server,
-                const char *user)
-{
-  const char *argv[] = { "secret-tool", "lookup", "protocol", "imap", "server", server,
-                         "user", user, NULL };
-  g_auto(GStrv) env = g_get_environ ();
-  g_autoptr(GError) error = NULL;
-  char *out = NULL;
-  int status = 0;
-
-  /* The suite's debug traces would go to standard output, with the answer. */
-  env = g_environ_unsetenv (env, "G_MESSAGES_DEBUG");
-  env = g_environ_unsetenv (env, "G_DEBUG");
-  g_spawn_sync (NULL, (char **)argv, env, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
-                NULL, NULL, &out, NULL, &status, &error);
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_clear_pointer (&out, g_free);
-
-  return out;
-}
-
 /* Whether goa-daemon has a mail account for @email. */
 static gboolean
 goa_has_mail_account (const char *email)
@@ -267,7 +242,7 @@ test_verified_and_stored (Fixture       *fixture,
                    "Saved in your login keyring, where Evolution, Geary, Thunderbird and other mail programs find it.");
 
   /* In the real keyring, where mail programs look; the field is empty. */
-  stored = keyring_lookup ("127.0.0.1", "alice@example.com");
+  stored = ui_keyring_lookup ("127.0.0.1", "alice@example.com");
   g_assert_true (g_strcmp0 (stored, password) == 0);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ui_find_exact (ms_window_get_page (fixture->window, "password"),
                                                                      ADW_TYPE_PASSWORD_ENTRY_ROW))), ==, "");
@@ -360,7 +335,7 @@ test_refused_password (Fixture       *fixture,
   g_assert_true (server_words);
 
   /* Nothing was stored. */
-  stored = keyring_lookup ("127.0.0.1", "bob@example.com");
+  stored = ui_keyring_lookup ("127.0.0.1", "bob@example.com");
   g_assert_null (stored);
 
   /* Edit Settings starts from what was tried. */

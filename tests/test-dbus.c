@@ -256,28 +256,6 @@ verify_in (MsWindow   *window,
   g_assert_true (ui_iterate_until (check_finished, window, CHECK_TIMEOUT_SECONDS));
 }
 
-static char *
-keyring_lookup (const char *server,
-                const char *user)
-{
-  const char *argv[] = { "secret-tool", "lookup", "protocol", "imap", "server", server,
-                         "user", user, NULL };
-  g_auto(GStrv) env = g_get_environ ();
-  g_autoptr(GError) error = NULL;
-  char *out = NULL;
-  int status = 0;
-
-  env = g_environ_unsetenv (env, "G_MESSAGES_DEBUG");
-  env = g_environ_unsetenv (env, "G_DEBUG");
-  g_spawn_sync (NULL, (char **)argv, env, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
-                NULL, NULL, &out, NULL, &status, &error);
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_clear_pointer (&out, g_free);
-
-  return out;
-}
-
 static void
 assert_dbus_error (GError     *error,
                    const char *name,
@@ -518,7 +496,7 @@ test_setup_done (void)
   g_assert_true (goa);
 
   /* The password is where the caller was told, and nowhere in the reply. */
-  secret = keyring_lookup ("127.0.0.1", "alice@example.com");
+  secret = ui_keyring_lookup ("127.0.0.1", "alice@example.com");
   g_assert_cmpstr (secret, ==, password);
   text = g_variant_print (response->results, TRUE);
   g_assert_null (strstr (text, password));

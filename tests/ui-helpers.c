@@ -156,3 +156,28 @@ ui_isolate_network (void)
 
   return resolver;
 }
+
+/* secret-tool's answer for @user's IMAP password at @server in the test's
+ * keyring, or %NULL. */
+char *
+ui_keyring_lookup (const char *server,
+                   const char *user)
+{
+  const char *argv[] = { "secret-tool", "lookup", "protocol", "imap", "server", server,
+                         "user", user, NULL };
+  g_auto(GStrv) env = g_get_environ ();
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+  int status = 0;
+
+  /* The suite's debug traces would go to standard output, with the answer. */
+  env = g_environ_unsetenv (env, "G_MESSAGES_DEBUG");
+  env = g_environ_unsetenv (env, "G_DEBUG");
+  g_spawn_sync (NULL, (char **)argv, env, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                NULL, NULL, &out, NULL, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_clear_pointer (&out, g_free);
+
+  return out;
+}

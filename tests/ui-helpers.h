@@ -33,4 +33,7 @@ GtkWidget *ui_find_label         (GtkWidget   *root,
                                   const char  *text);
 FakeResolver *ui_isolate_network (void);
 
+char      *ui_keyring_lookup     (const char  *server,
+                                  const char  *user);
+
 G_END_DECLS
