@@ -36,20 +36,6 @@ typedef struct
   MsWindow    *window;
 } Fixture;
 
-static char *
-read_test_file (const char *variable)
-{
-  const char *path = g_getenv (variable);
-  g_autoptr(GError) error = NULL;
-  char *contents = NULL;
-
-  g_assert_nonnull (path);
-  g_file_get_contents (path, &contents, NULL, &error);
-  g_assert_no_error (error);
-
-  return contents;
-}
-
 static gboolean
 record_open_cb (MsLauncher *launcher,
                 GtkWindow  *parent,
@@ -200,7 +186,7 @@ static void
 test_verified_and_stored (Fixture       *fixture,
                           gconstpointer  data)
 {
-  g_autofree char *password = read_test_file ("MS_TEST_PASSWORD_FILE");
+  g_autofree char *password = ui_read_test_file ("MS_TEST_PASSWORD_FILE");
   g_autofree char *stored = NULL;
   g_autofree char *value = NULL;
   GtkWidget *guide;
@@ -272,7 +258,7 @@ static void
 test_refused_password (Fixture       *fixture,
                        gconstpointer  data)
 {
-  g_autofree char *wrong = read_test_file ("MS_TEST_WRONG_PASSWORD_FILE");
+  g_autofree char *wrong = ui_read_test_file ("MS_TEST_WRONG_PASSWORD_FILE");
   g_autofree char *stored = NULL;
   g_autoptr(GPtrArray) rows = NULL;
   g_autoptr(MsServer) imap = NULL;
@@ -413,7 +399,7 @@ static void
 test_manual_settings (Fixture       *fixture,
                       gconstpointer  data)
 {
-  g_autofree char *password = read_test_file ("MS_TEST_PASSWORD_FILE");
+  g_autofree char *password = ui_read_test_file ("MS_TEST_PASSWORD_FILE");
   g_autoptr(MsServer) imap = NULL;
   g_autoptr(MsServer) smtp = NULL;
   g_autofree char *value = NULL;

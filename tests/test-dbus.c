@@ -46,20 +46,6 @@ typedef struct
   GVariant *results;
 } Response;
 
-static char *
-read_test_file (const char *variable)
-{
-  const char *path = g_getenv (variable);
-  g_autoptr(GError) error = NULL;
-  char *contents = NULL;
-
-  g_assert_nonnull (path);
-  g_file_get_contents (path, &contents, NULL, &error);
-  g_assert_no_error (error);
-
-  return contents;
-}
-
 static GDBusConnection *
 new_client (void)
 {
@@ -428,7 +414,7 @@ test_bad_calls (void)
 static void
 test_setup_done (void)
 {
-  g_autofree char *password = read_test_file ("MS_TEST_PASSWORD_FILE");
+  g_autofree char *password = ui_read_test_file ("MS_TEST_PASSWORD_FILE");
   g_autoptr(Response) response = response_new ("done");
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) imap = NULL;
@@ -517,7 +503,7 @@ test_setup_done (void)
 static void
 test_setup_closed (void)
 {
-  g_autofree char *wrong = read_test_file ("MS_TEST_WRONG_PASSWORD_FILE");
+  g_autofree char *wrong = ui_read_test_file ("MS_TEST_WRONG_PASSWORD_FILE");
   g_autoptr(Response) cancelled = response_new ("cancelled");
   g_autoptr(Response) failed = response_new ("failed");
   g_autoptr(GError) error = NULL;

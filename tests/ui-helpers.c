@@ -181,3 +181,19 @@ ui_keyring_lookup (const char *server,
 
   return out;
 }
+
+/* The contents of the file the environment variable @variable names (the
+ * test servers' passwords come that way, never in the environment). */
+char *
+ui_read_test_file (const char *variable)
+{
+  const char *path = g_getenv (variable);
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+
+  g_assert_nonnull (path);
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+
+  return contents;
+}

@@ -36,4 +36,6 @@ FakeResolver *ui_isolate_network (void);
 char      *ui_keyring_lookup     (const char  *server,
                                   const char  *user);
 
+char      *ui_read_test_file     (const char  *variable);
+
 G_END_DECLS
