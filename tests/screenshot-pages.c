@@ -128,17 +128,6 @@ goa_known (gpointer data)
   return ms_done_page_get_goa_state (MS_DONE_PAGE (data)) != MS_GOA_STATE_UNAVAILABLE;
 }
 
-static char *
-read_file (const char *variable)
-{
-  g_autoptr(GError) error = NULL;
-  char *contents = NULL;
-
-  if (!g_file_get_contents (g_getenv (variable), &contents, NULL, &error))
-    g_error ("%s: %s", variable, error->message);
-  return contents;
-}
-
 static gboolean
 record_open_cb (MsLauncher *launcher,
                 GtkWindow  *parent,
@@ -175,8 +164,8 @@ main (int   argc,
   /* A company domain whose mail goes to Exmail, as its MX records say. */
   fake_resolver_add_mx (ui_isolate_network (), "acme.com.cn", 10, "mxbiz1.qq.com");
 
-  password = read_file ("MS_TEST_PASSWORD_FILE");
-  wrong = read_file ("MS_TEST_WRONG_PASSWORD_FILE");
+  password = ui_read_test_file ("MS_TEST_PASSWORD_FILE");
+  wrong = ui_read_test_file ("MS_TEST_WRONG_PASSWORD_FILE");
 
   catalogue = ms_catalogue_new_default ();
   ms_catalogue_load_builtin (catalogue);
