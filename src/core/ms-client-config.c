@@ -690,6 +690,8 @@ start_element (GMarkupParseContext  *context,
         start_note (state, names, values, error);
       else if (g_str_equal (element, "ms:steps") || g_str_equal (element, "ms:errors"))
         ;
+      else if (g_str_equal (element, "ms:oauth-only"))
+        state->provider->oauth_only = TRUE;
       else if (g_str_has_prefix (element, "ms:") && is_catalogue (state))
         fail_at (state, error, state->element_line, "unknown element <%s>", element);
       return;
@@ -1097,7 +1099,22 @@ finish_provider (ParseState  *state,
       return FALSE;
     }
 
-  if (provider->password == NULL)
+  /* A provider that takes no password at all says so instead, and tells
+   * the user what to do. */
+  if (provider->oauth_only)
+    {
+      if (provider->password != NULL)
+        {
+          fail_at (state, error, line, "an <ms:oauth-only/> provider has no <ms:password>");
+          return FALSE;
+        }
+      if (provider->client_note == NULL)
+        {
+          fail_at (state, error, line, "an <ms:oauth-only/> provider needs an <ms:note> saying what to do");
+          return FALSE;
+        }
+    }
+  else if (provider->password == NULL)
     {
       fail_at (state, error, line, "the provider has no <ms:password>");
       return FALSE;

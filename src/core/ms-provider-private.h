@@ -27,6 +27,7 @@ struct _MsProvider
   GPtrArray        *errors;        /* MsErrorPattern, first match wins */
   char             *website;
   char             *client_note;   /* advice for setting up mail programs */
+  gboolean          oauth_only;    /* no password works: OAuth 2.0 only */
   char             *origin;        /* file it came from */
 };
 

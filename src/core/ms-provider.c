@@ -228,6 +228,22 @@ ms_provider_get_website (MsProvider *self)
 }
 
 /**
+ * ms_provider_get_oauth_only:
+ * @self: a provider
+ *
+ * Returns: %TRUE when the provider takes no password from mail programs at
+ *   all, only OAuth 2.0 sign-in (Outlook.com, Microsoft 365): there is
+ *   nothing to verify, and the client note says what to do instead
+ */
+gboolean
+ms_provider_get_oauth_only (MsProvider *self)
+{
+  g_return_val_if_fail (MS_IS_PROVIDER (self), FALSE);
+
+  return self->oauth_only;
+}
+
+/**
  * ms_provider_get_client_note:
  * @self: a provider
  *
@@ -538,6 +554,7 @@ ms_provider_to_variant (MsProvider *self)
   g_variant_builder_add (&builder, "{sv}", "website",
                          g_variant_new_maybe (G_VARIANT_TYPE_STRING,
                                               self->website ? g_variant_new_string (self->website) : NULL));
+  g_variant_builder_add (&builder, "{sv}", "oauth_only", g_variant_new_boolean (self->oauth_only));
   g_variant_builder_add (&builder, "{sv}", "client_note",
                          g_variant_new_maybe (G_VARIANT_TYPE_STRING,
                                               self->client_note ? g_variant_new_string (self->client_note) : NULL));

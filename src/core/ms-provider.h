@@ -30,6 +30,7 @@ GPtrArray              *ms_provider_get_steps           (MsProvider  *self);
 GPtrArray              *ms_provider_get_error_patterns  (MsProvider  *self);
 const char             *ms_provider_get_website         (MsProvider  *self);
 const char             *ms_provider_get_client_note     (MsProvider  *self);
+gboolean                ms_provider_get_oauth_only      (MsProvider  *self);
 const char             *ms_provider_get_origin          (MsProvider  *self);
 const char             *ms_provider_get_username_rule   (MsProvider  *self);
 gboolean                ms_provider_has_admin_steps     (MsProvider  *self);
