@@ -174,7 +174,22 @@ populate (MsProviderPage *self)
 
   adw_preferences_group_set_title (self->intro_group, ms_provider_get_name (self->provider));
 
-  if (format != NULL)
+  if (ms_provider_get_oauth_only (self->provider))
+    {
+      g_autofree char *description = NULL;
+
+      /* No password to make or to check: say so plainly, and what to do
+       * instead, rather than let the user fail at the servers. */
+      /* Translators: %1$s is the provider, %2$s its advice, e.g. to add the
+       * account in GNOME Online Accounts */
+      description = g_strdup_printf (_("%s no longer lets mail programs sign in with a password, not even an app password. Mail Setup cannot set this account up. %s"),
+                                     ms_provider_get_name (self->provider),
+                                     ms_provider_get_client_note (self->provider));
+      adw_preferences_group_set_description (self->intro_group, description);
+      gtk_widget_set_visible (GTK_WIDGET (self->password_row), FALSE);
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.continue", FALSE);
+    }
+  else if (format != NULL)
     {
       g_autofree char *description = NULL;
 

@@ -368,6 +368,61 @@ cmd_lookup (int    argc,
   return ms_lookup_result_is_found (result) ? MS_CLI_EXIT_OK : MS_CLI_EXIT_FAILED;
 }
 
+/* `verify` for a provider that takes no password from mail programs: the
+ * result of a check that could not be made, in the contract's shape. */
+static int
+refuse_oauth_only (const MsAddress *address,
+                   MsProvider      *provider,
+                   gboolean         imap,
+                   gboolean         smtp,
+                   gboolean         json)
+{
+  g_autofree char *message = NULL;
+
+  /* Translators: %1$s is the provider, %2$s its advice */
+  message = g_strdup_printf (_("%s no longer lets mail programs sign in with a password, not even an app password. %s"),
+                             ms_provider_get_name (provider), ms_provider_get_client_note (provider));
+
+  if (json)
+    {
+      GVariantBuilder builder;
+
+      g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+      g_variant_builder_add (&builder, "{sv}", "email", g_variant_new_string (address->email));
+      g_variant_builder_add (&builder, "{sv}", "ok", g_variant_new_boolean (FALSE));
+      for (MsProtocol protocol = MS_PROTOCOL_IMAP; protocol <= MS_PROTOCOL_SMTP; protocol++)
+        {
+          gboolean wanted = protocol == MS_PROTOCOL_IMAP ? imap : smtp;
+          GPtrArray *servers = protocol == MS_PROTOCOL_IMAP ? ms_provider_get_imap_servers (provider)
+                                                            : ms_provider_get_smtp_servers (provider);
+          g_autofree char *server = ms_server_to_string (g_ptr_array_index (servers, 0));
+          GVariantBuilder side;
+
+          if (!wanted)
+            {
+              g_variant_builder_add (&builder, "{sv}", ms_protocol_to_string (protocol),
+                                     g_variant_new_maybe (G_VARIANT_TYPE_VARDICT, NULL));
+              continue;
+            }
+
+          g_variant_builder_init (&side, G_VARIANT_TYPE_VARDICT);
+          g_variant_builder_add (&side, "{sv}", "ok", g_variant_new_boolean (FALSE));
+          g_variant_builder_add (&side, "{sv}", "server", g_variant_new_string (server));
+          g_variant_builder_add (&side, "{sv}", "error", g_variant_new_string ("login-disabled"));
+          g_variant_builder_add (&side, "{sv}", "message",
+                                 g_variant_new_maybe (G_VARIANT_TYPE_STRING, NULL));
+          g_variant_builder_add (&side, "{sv}", "advice", g_variant_new_string (message));
+          g_variant_builder_add (&builder, "{sv}", ms_protocol_to_string (protocol),
+                                 g_variant_new_maybe (G_VARIANT_TYPE_VARDICT, g_variant_builder_end (&side)));
+        }
+      g_variant_builder_add (&builder, "{sv}", "stored", g_variant_new_array (G_VARIANT_TYPE_VARDICT, NULL, 0));
+      print_json (g_variant_builder_end (&builder));
+    }
+
+  g_printerr ("%s\n", message);
+  return MS_CLI_EXIT_FAILED;
+}
+
 #define MAX_PASSWORD_INPUT (64 * 1024)
 
 /* Reads the password from standard input: the first line without its line
@@ -684,6 +739,10 @@ cmd_verify (int    argc,
     }
   else
     provider = ms_catalogue_find_by_domain (catalogue, address->domain);
+
+  /* Outlook.com & co. take no password at all: say so, try nothing. */
+  if (provider != NULL && ms_provider_get_oauth_only (provider) && imap == NULL && smtp == NULL)
+    return refuse_oauth_only (address, provider, check_imap, check_smtp, json);
 
   verifier = ms_verifier_new (address, provider);
 

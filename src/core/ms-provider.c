@@ -515,7 +515,8 @@ strv_or_empty (char **strv)
  * The provider as the command line prints it (`mail-setup providers
  * --json`) and the D-Bus interface returns it: id, name, domains, mx, imap,
  * smtp, username, password_name, steps, and the extensions password,
- * website, short_name and client_note. Values that may be missing are maybe
+ * website, short_name, client_note, oauth_only and errors (kind, match,
+ * step of each error pattern). Values that may be missing are maybe
  * types.
  *
  * Returns: (transfer floating): an a{sv}
@@ -550,6 +551,25 @@ ms_provider_to_variant (MsProvider *self)
   for (guint i = 0; i < self->steps->len; i++)
     g_variant_builder_add_value (&steps, ms_step_to_variant (g_ptr_array_index (self->steps, i)));
   g_variant_builder_add (&builder, "{sv}", "steps", g_variant_builder_end (&steps));
+
+  /* What the provider's own error texts are recognised as. */
+  g_variant_builder_init (&steps, G_VARIANT_TYPE ("aa{sv}"));
+  for (guint i = 0; i < self->errors->len; i++)
+    {
+      const MsErrorPattern *pattern = g_ptr_array_index (self->errors, i);
+      const char *step_id = ms_error_pattern_get_step_id (pattern);
+      GVariantBuilder entry;
+
+      g_variant_builder_init (&entry, G_VARIANT_TYPE_VARDICT);
+      g_variant_builder_add (&entry, "{sv}", "kind",
+                             g_variant_new_string (ms_error_kind_to_string (ms_error_pattern_get_kind (pattern))));
+      g_variant_builder_add (&entry, "{sv}", "match", g_variant_new_string (ms_error_pattern_get_match (pattern)));
+      g_variant_builder_add (&entry, "{sv}", "step",
+                             g_variant_new_maybe (G_VARIANT_TYPE_STRING,
+                                                  step_id ? g_variant_new_string (step_id) : NULL));
+      g_variant_builder_add_value (&steps, g_variant_builder_end (&entry));
+    }
+  g_variant_builder_add (&builder, "{sv}", "errors", g_variant_builder_end (&steps));
 
   g_variant_builder_add (&builder, "{sv}", "website",
                          g_variant_new_maybe (G_VARIANT_TYPE_STRING,
