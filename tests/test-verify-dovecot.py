@@ -55,7 +55,33 @@ USERS = {
     "everything@example.com": ' "\\{密码} -pw-Z4',
     # Only ever used with an untrusted certificate, then once as a control.
     "untrusted@example.com": "Untrusted-pw-5Kd9",
+    # One account under two login names, as iCloud has it: the local part
+    # for IMAP, the full address for SMTP (see QUIRK below).
+    "quirk": "Quirk-pw-8Tz3",
+    "quirk@quirk.test": "Quirk-pw-8Tz3",
 }
+
+# A provider file with per-server login rules (iCloud's: IMAP the local part,
+# SMTP the full address, on 587 with STARTTLS), pointing at the test server.
+QUIRK = """<?xml version="1.0" encoding="UTF-8"?>
+<clientConfig version="1.1" xmlns:ms="https://mailsetup.github.io/ns/provider/1">
+  <emailProvider id="quirk">
+    <domain>quirk.test</domain>
+    <displayName>Quirk Mail</displayName>
+    <incomingServer type="imap">
+      <hostname>127.0.0.1</hostname><port>{imaps}</port><socketType>SSL</socketType>
+      <username>%EMAILLOCALPART%</username>
+    </incomingServer>
+    <outgoingServer type="smtp">
+      <hostname>127.0.0.1</hostname><port>{submission}</port><socketType>STARTTLS</socketType>
+      <username>%EMAILADDRESS%</username>
+    </outgoingServer>
+    <ms:password><ms:name>app password</ms:name></ms:password>
+    <ms:steps><ms:step id="make" who="user"><ms:title>Make one</ms:title>
+      <ms:description>Make an app password.</ms:description></ms:step></ms:steps>
+  </emailProvider>
+</clientConfig>
+"""
 NO_SUCH_USER = "nobody-here@example.com"
 
 # Slack for the child beyond its own --timeout (default 20 s).
@@ -228,6 +254,27 @@ class VerifyDovecot(VerifyTestCase):
 
     def test_right_password_implicit_tls(self):
         self.assertVerified(ALICE, USERS[ALICE])
+
+    def test_per_server_login_names(self):
+        # The provider's own rules, side by side: dovecot sees the local
+        # part on IMAP and the full address on submission.
+        providers = os.path.join(HOME, "mail-setup", "providers")
+        os.makedirs(providers, exist_ok=True)
+        path = os.path.join(providers, "quirk.xml")
+        with open(path, "w") as f:
+            f.write(QUIRK.format(imaps=SERVER.imaps_port, submission=SERVER.submission_port))
+        try:
+            offset = len(SERVER.log())
+            code, doc, result = self.verify("quirk@quirk.test", USERS["quirk"],
+                                            "--ca-file=" + SERVER.ca_file, user="quirk")
+            self.assertEqual(code, 0, self.describe(doc, result))
+            self.assertTrue(doc["imap"]["ok"] and doc["smtp"]["ok"], self.describe(doc, result))
+            log = self.wait_for_log(offset, r"submission-login: Info: Login: user=<quirk@quirk.test>")
+            self.assertRegex(log, r"imap-login: Info: Login: user=<quirk>")
+            self.assertRegex(log, r"submission-login: Info: Login: user=<quirk@quirk.test>")
+            self.assertNotRegex(log, r"imap-login: Info: Login: user=<quirk@quirk.test>")
+        finally:
+            os.unlink(path)
 
     def test_timeout_option_accepted(self):
         self.assertVerified(ALICE, USERS[ALICE], extra=("--timeout=10",))
