@@ -167,7 +167,11 @@ test_search (Fixture       *fixture,
   search (fixture, "网易");
   g_assert_cmpuint (count_rows (list), ==, 2);
 
+  /* Aliyun's enterprise mail and its personal mail (aliyun.com). */
   search (fixture, "aliyun");
+  g_assert_cmpuint (count_rows (list), ==, 2);
+
+  search (fixture, "aliyun.com");
   g_assert_cmpuint (count_rows (list), ==, 1);
 
   search (fixture, "126.com");
@@ -386,6 +390,33 @@ test_live_detection (Fixture       *fixture,
   g_assert_cmpstr (ms_window_get_page_name (fixture->window), ==, "guide");
 }
 
+/* Outlook.com takes no password from mail programs: its guide says so
+ * plainly and offers no way on to a password that would fail. */
+static void
+test_oauth_only (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  GtkWidget *page;
+
+  g_assert_true (ms_window_show_provider (fixture->window, "outlook"));
+  ui_iterate ();
+  page = current_provider_page (fixture);
+  g_assert_nonnull (ui_find_label (page, "Outlook.com / Microsoft 365"));
+  {
+    g_autoptr(GPtrArray) labels = ui_find_all (page, GTK_TYPE_LABEL);
+    gboolean said = FALSE;
+
+    for (guint i = 0; i < labels->len; i++)
+      said |= strstr (gtk_label_get_text (g_ptr_array_index (labels, i)),
+                      "no longer lets mail programs sign in with a password") != NULL;
+    g_assert_true (said);
+  }
+  g_assert_false (gtk_widget_is_sensitive (ui_find_action_button (page, "page.continue")));
+  gtk_widget_activate_action (page, "page.continue", NULL);
+  ui_iterate ();
+  g_assert_cmpstr (ms_window_get_page_name (fixture->window), ==, "guide");
+}
+
 /* A company domain whose MX records point at Exmail: looked up while the
  * user types, then shown as Exmail; the same domain again is instant. */
 static void
@@ -532,6 +563,7 @@ main (int   argc,
   g_test_add ("/window/live-detection", Fixture, NULL, fixture_set_up, test_live_detection, fixture_tear_down);
   g_test_add ("/window/step-ticks", Fixture, NULL, fixture_set_up, test_step_ticks, fixture_tear_down);
   g_test_add ("/window/network-lookup", Fixture, NULL, fixture_set_up, test_network_lookup, fixture_tear_down);
+  g_test_add ("/window/oauth-only", Fixture, NULL, fixture_set_up, test_oauth_only, fixture_tear_down);
   g_test_add ("/window/found-settings", Fixture, NULL, fixture_set_up, test_found_settings, fixture_tear_down);
 
   return g_test_run ();
