@@ -78,7 +78,18 @@ create_provider_row (gpointer item,
   GtkWidget *avatar;
   GtkWidget *row;
 
-  if (domains[0] != NULL)
+  if (domains[0] != NULL && g_strv_length ((char **)domains) > 4)
+    {
+      g_autofree char *first = NULL;
+      const char *three[] = { domains[0], domains[1], domains[2], NULL };
+
+      /* Outlook.com has dozens: the first few say enough (search finds
+       * them all). */
+      first = g_strjoinv (", ", (char **)three);
+      /* Translators: %s is a list of mail domains, e.g. “outlook.com, hotmail.com, live.com” */
+      subtitle = g_strdup_printf (_("%s and more"), first);
+    }
+  else if (domains[0] != NULL)
     subtitle = g_strjoinv (", ", (char **)domains);
   else
     /* Translators: subtitle of providers that host mail on a company's own domain */
