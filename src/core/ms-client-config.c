@@ -34,6 +34,9 @@ typedef struct
   const char          *filename;
   const char          *data;
   gsize                length;
+  /* find_element_line()'s place: the start of line scan_line (0: none) */
+  const char          *scan_p;
+  int                  scan_line;
   int                  element_line;  /* line of the start tag being handled */
   int                  text_line;     /* line of the text element being read */
   MsClientConfigFlags  flags;
@@ -166,18 +169,29 @@ find_element_line (ParseState *state,
                    const char *element)
 {
   const char *end = state->data + state->length;
-  const char *p = state->data;
+  const char *p, *line_start;
   gsize name_len = strlen (element);
-  int line = 1, column = 0;
+  int line = 1, column = 0, i;
 
   g_markup_parse_context_get_position (state->context, &line, &column);
 
-  for (int i = 1; i < line && p < end; p++)
+  /* Elements come in order: go on from the line the last call found,
+   * rather than count lines from the start each time. */
+  if (state->scan_line == 0 || line < state->scan_line)
+    {
+      state->scan_p = state->data;
+      state->scan_line = 1;
+    }
+  p = state->scan_p;
+  for (i = state->scan_line; i < line && p < end; p++)
     {
       if (*p == '\n')
         i++;
     }
-  for (int i = 1; i < column && p < end && *p != '\n'; i++)
+  state->scan_p = line_start = p;
+  state->scan_line = i;
+
+  for (int c = 1; c < column && p < end && *p != '\n'; c++)
     p = g_utf8_next_char (p);
   if (p >= end)
     p = end - 1;
@@ -188,10 +202,10 @@ find_element_line (ParseState *state,
           strncmp (q + 1, element, name_len) == 0 &&
           (g_ascii_isspace (q[1 + name_len]) || q[1 + name_len] == '>' || q[1 + name_len] == '/'))
         {
-          int found = 1;
+          int found = i;
 
-          for (const char *r = state->data; r < q; r++)
-            found += *r == '\n';
+          for (const char *r = q; r < line_start; r++)
+            found -= *r == '\n';
           return found;
         }
     }
