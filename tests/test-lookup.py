@@ -182,6 +182,11 @@ class WebServer(http.server.ThreadingHTTPServer):
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
         self.thread.start()
 
+    def handle_error(self, request, client_address):
+        # A lookup that has its answer stops the slower layers: their
+        # connections go away mid-answer. That is expected, not news.
+        pass
+
     def stop(self):
         self.shutdown()
         self.server_close()
