@@ -14,6 +14,7 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
+#include "certtool.h"
 #include "ms-autoconfig-fetcher.h"
 
 #define HUGE_SIZE (50 * 1024 * 1024)
@@ -111,32 +112,13 @@ static void
 write_file (const char *name,
             const char *contents)
 {
-  g_autofree char *path = g_build_filename (env.dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
+  certtool_write_file (env.dir, name, contents);
 }
 
 static void
 run_certtool (const char * const *args)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  int status = 0;
-
-  g_ptr_array_add (argv, (char *)"certtool");
-  for (guint i = 0; args[i]; i++)
-    g_ptr_array_add (argv, (char *)args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  if (!g_spawn_sync (env.dir, (char **)argv->pdata, NULL, G_SPAWN_SEARCH_PATH,
-                     NULL, NULL, &out, &err, &status, &error))
-    g_error ("Cannot run certtool (gnutls-bin): %s", error->message);
-  if (!g_spawn_check_wait_status (status, &error))
-    g_error ("certtool %s failed: %s\n%s", args[0], error->message, err);
+  certtool_run (env.dir, args);
 }
 
 static void
