@@ -400,20 +400,17 @@ ms_lookup_lookup_offline (MsLookup        *self,
   return g_steal_pointer (&result);
 }
 
-/* Whether the answer's servers are a catalogue provider's: an autoconfig
- * document or SRV record that points at imap.exmail.qq.com gets the
- * provider's guide and error advice too. */
+/* The catalogue provider whose servers these are, if any. */
 static MsProvider *
-find_provider_by_servers (MsLookup       *self,
-                          MsLookupResult *result)
+find_provider_by_servers (MsLookup  *self,
+                          GPtrArray *imap,
+                          GPtrArray *smtp)
 {
-  GPtrArray *servers = ms_lookup_result_get_imap_servers (result);
+  GPtrArray *servers = imap != NULL && imap->len > 0 ? imap : smtp;
   const MsServer *first;
   guint n;
 
-  if (servers->len == 0)
-    servers = ms_lookup_result_get_smtp_servers (result);
-  if (servers->len == 0)
+  if (servers == NULL || servers->len == 0)
     return NULL;
   first = g_ptr_array_index (servers, 0);
 
@@ -435,6 +432,23 @@ find_provider_by_servers (MsLookup       *self,
     }
 
   return NULL;
+}
+
+/* An answer from servers a layer found. Servers that are a catalogue
+ * provider's (an autoconfig document or SRV record pointing at
+ * imap.exmail.qq.com) bring the provider's guide and error advice too. */
+static MsLookupResult *
+found_servers (LookupData     *data,
+               MsLookupSource  source,
+               GPtrArray      *imap,
+               GPtrArray      *smtp,
+               const char     *detail)
+{
+  MsProvider *known = find_provider_by_servers (data->self, imap, smtp);
+  MsLookupResult *found = ms_lookup_result_new (data->address, source, known, imap, smtp);
+
+  ms_lookup_result_set_detail (found, detail);
+  return found;
 }
 
 static const char *
@@ -626,27 +640,12 @@ fetch_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   document = ms_autoconfig_fetcher_fetch_finish (MS_AUTOCONFIG_FETCHER (object), result, &error);
+  /* Only the servers of a fetched document are used: its name, steps and
+   * links are not ours to show. */
   if (document != NULL)
-    {
-      MsProvider *known;
-
-      /* Only the servers of a fetched document are used: its name, steps
-       * and links are not ours to show. */
-      found = ms_lookup_result_new (data->address, layer_source (fetch->layer), NULL,
-                                    ms_provider_get_imap_servers (document),
-                                    ms_provider_get_smtp_servers (document));
-      known = find_provider_by_servers (data->self, found);
-      if (known != NULL)
-        {
-          g_autoptr(MsLookupResult) with_provider = NULL;
-
-          with_provider = ms_lookup_result_new (data->address, layer_source (fetch->layer), known,
-                                                ms_lookup_result_get_imap_servers (found),
-                                                ms_lookup_result_get_smtp_servers (found));
-          g_set_object (&found, with_provider);
-        }
-      ms_lookup_result_set_detail (found, fetch->url);
-    }
+    found = found_servers (data, layer_source (fetch->layer),
+                           ms_provider_get_imap_servers (document),
+                           ms_provider_get_smtp_servers (document), fetch->url);
 
   /* The fetcher's messages name the address already. */
   layer_done (fetch->task, fetch->layer, found, error, NULL);
@@ -787,18 +786,7 @@ srv_cb (GObject      *object,
   g_autoptr(MsLookupResult) found = NULL;
 
   if (ms_dns_lookup_srv_finish (result, &imap, &smtp, &error))
-    {
-      MsProvider *known;
-
-      found = ms_lookup_result_new (data->address, MS_LOOKUP_SOURCE_SRV, NULL, imap, smtp);
-      known = find_provider_by_servers (data->self, found);
-      if (known != NULL)
-        {
-          g_clear_object (&found);
-          found = ms_lookup_result_new (data->address, MS_LOOKUP_SOURCE_SRV, known, imap, smtp);
-        }
-      ms_lookup_result_set_detail (found, data->address->domain);
-    }
+    found = found_servers (data, MS_LOOKUP_SOURCE_SRV, imap, smtp, data->address->domain);
 
   layer_done (task, LAYER_SRV, found, error, NULL);
 }
