@@ -78,6 +78,10 @@ ms_error_kind_get_title (MsErrorKind kind)
       return _("Stopped");
     case MS_ERROR_KIND_STORE_FAILED:
       return _("Not Saved");
+    case MS_ERROR_KIND_WRONG_SECURITY_MODE:
+      return _("Wrong Security Setting for This Port");
+    case MS_ERROR_KIND_NO_INBOX:
+      return _("Signed In, but No Inbox Yet");
     default:
       g_return_val_if_reached (NULL);
     }
@@ -221,10 +225,12 @@ show_side (MsFailedPage        *self,
     {
       g_autofree char *certificate = NULL;
       g_autofree char *title = NULL;
+      g_autofree char *words = NULL;
 
       /* Translators: %s is IMAP or SMTP; the row shows that server's own words */
       title = g_strdup_printf (_("%s server said"), result->protocol == MS_PROTOCOL_IMAP ? "IMAP" : "SMTP");
-      add_row (self, text_row (title, result->message ? result->message : _("(nothing)")), TRUE);
+      words = ms_check_result_dup_words (result);
+      add_row (self, text_row (title, words ? words : _("(nothing)")), TRUE);
 
       if (result->tls != NULL && (certificate = describe_certificate (result->tls)) != NULL)
         add_row (self, text_row (_("Certificate"), certificate), TRUE);

@@ -396,7 +396,32 @@ class VerifyDovecot(VerifyTestCase):
         for side in ("imap", "smtp"):
             self.assertIn("authentication failed", doc[side]["message"].lower(), why)
         self.assertIn("535", doc["smtp"]["message"], why)
+        # The tag is the protocol's, not the server's words.
+        self.assertTrue(doc["imap"]["message"].startswith("NO [AUTHENTICATIONFAILED]"), why)
         return doc
+
+    def test_wrong_security_mode(self):
+        # STARTTLS chosen for the implicit-TLS ports, then SSL/TLS for the
+        # plain ones. The --timeout is far longer than the diagnosis needs:
+        # "wrong-security-mode" and not "timeout" shows it was diagnosed.
+        plain = SERVER.plain_traffic()
+        for imap_port, smtp_port, security, says in (
+                (SERVER.imaps_port, SERVER.submissions_port, "starttls", "SSL/TLS"),
+                (SERVER.imap_port, SERVER.submission_port, "ssl", "STARTTLS")):
+            with self.subTest(security=security):
+                code, doc, result = self.verify(
+                    ALICE, USERS[ALICE], "--imap=localhost:%d" % imap_port,
+                    "--smtp=localhost:%d" % smtp_port, "--imap-security=" + security,
+                    "--smtp-security=" + security, "--ca-file=" + SERVER.ca_file, "--timeout=30")
+                why = self.describe(doc, result)
+                self.assertEqual(code, 1, why)
+                for side in ("imap", "smtp"):
+                    self.assertEqual(doc[side]["error"], "wrong-security-mode", why)
+                    self.assertIn(says, doc[side]["message"], why)
+        # Nothing but greetings and handshakes crossed in clear.
+        after = SERVER.plain_traffic()
+        for name in ("imap", "submission"):
+            self.assertNotRegex(after[name][len(plain[name]):], rb"(?i)LOGIN|AUTH", name)
 
     def test_wrong_password(self):
         self.check_auth_failed(ALICE, "Wrong-pw-Mm4t")

@@ -612,16 +612,18 @@ print_side (const char          *label,
   if (result == NULL)
     return;
 
-  if (result->ok)
-    {
-      /* Translators: e.g. “IMAP imap.qq.com:993: the login works” */
-      g_print (_("%s %s: the login works\n"), label, result->server);
-      return;
-    }
+  g_autofree char *words = ms_check_result_dup_words (result);
 
-  g_print (_("%s %s: failed (%s)\n"), label, result->server, ms_error_kind_to_string (result->kind));
-  if (result->message != NULL)
-    g_print ("  %s\n", result->message);
+  if (result->ok)
+    /* Translators: e.g. “IMAP imap.qq.com:993: the login works” */
+    g_print (_("%s %s: the login works\n"), label, result->server);
+  else
+    g_print (_("%s %s: failed (%s)\n"), label, result->server, ms_error_kind_to_string (result->kind));
+
+  if (result->kind == MS_ERROR_KIND_NONE)
+    return;
+  if (words != NULL)
+    g_print ("  %s\n", words);
   if (result->advice != NULL)
     g_print ("  %s\n", result->advice);
 }

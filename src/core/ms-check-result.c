@@ -16,6 +16,8 @@
 #include <glib/gi18n-lib.h>
 
 #include "ms-check-result.h"
+#include <string.h>
+
 #include "ms-server-text.h"
 
 G_DEFINE_BOXED_TYPE (MsCheckResult, ms_check_result, ms_check_result_copy, ms_check_result_free)
@@ -158,6 +160,10 @@ ms_check_result_dup_advice (MsErrorKind  kind,
       return g_strdup (_("The check was stopped."));
     case MS_ERROR_KIND_STORE_FAILED:
       return g_strdup (_("The password could not be saved."));
+    case MS_ERROR_KIND_WRONG_SECURITY_MODE:
+      return g_strdup (_("The server is there, but this port uses the other kind of encryption. Change the server's security setting as said above and check again. Nothing was sent."));
+    case MS_ERROR_KIND_NO_INBOX:
+      return g_strdup (_("The password works. The server has no inbox for this account yet; it usually appears when the first message arrives, or your mail administrator can create it."));
     default:
       return NULL;
     }
@@ -247,23 +253,97 @@ ms_check_result_to_variant (const MsCheckResult *result,
 {
   GVariantBuilder builder;
   const MsStep *step = NULL;
+  gboolean said;
 
   g_return_val_if_fail (result != NULL, NULL);
 
+  said = result->kind != MS_ERROR_KIND_NONE;
   if (result->step_id != NULL && provider != NULL)
     step = ms_provider_find_step (provider, result->step_id);
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
   g_variant_builder_add (&builder, "{sv}", "ok", g_variant_new_boolean (result->ok));
   g_variant_builder_add (&builder, "{sv}", "server", maybe_string (result->server));
-  g_variant_builder_add (&builder, "{sv}", "error",
-                         maybe_string (result->ok ? NULL : ms_error_kind_to_string (result->kind)));
-  g_variant_builder_add (&builder, "{sv}", "message", maybe_string (result->ok ? NULL : result->message));
-  g_variant_builder_add (&builder, "{sv}", "advice", maybe_string (result->ok ? NULL : result->advice));
-  g_variant_builder_add (&builder, "{sv}", "step", maybe_string (result->ok ? NULL : result->step_id));
+  /* A side can be ok and still have something to say (no-inbox). */
+  g_variant_builder_add (&builder, "{sv}", "error", maybe_string (ms_error_kind_to_string (result->kind)));
+  g_variant_builder_add (&builder, "{sv}", "message", maybe_string (said ? result->message : NULL));
+  g_variant_builder_add (&builder, "{sv}", "advice", maybe_string (said ? result->advice : NULL));
+  g_variant_builder_add (&builder, "{sv}", "step", maybe_string (said ? result->step_id : NULL));
   g_variant_builder_add (&builder, "{sv}", "url", maybe_string (step ? step->url : NULL));
   if (result->tls != NULL)
     g_variant_builder_add (&builder, "{sv}", "tls", result->tls);
 
   return g_variant_builder_end (&builder);
+}
+
+/* Skips one leading word of @text if it is one of @words, and the space
+ * after it. */
+static const char *
+skip_word (const char         *text,
+           const char * const *words)
+{
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      gsize len = strlen (words[i]);
+
+      if (g_ascii_strncasecmp (text, words[i], len) == 0 && text[len] == ' ')
+        return text + len + 1;
+    }
+
+  return text;
+}
+
+/**
+ * ms_check_result_dup_words:
+ * @result: a failed result
+ *
+ * The server's own words in @result's message, without what only the
+ * protocol means: an IMAP status and response code (“NO [AUTHENTICATIONFAILED]”),
+ * an SMTP reply and enhanced status code (“535 5.7.8”). The message itself
+ * keeps them, for provider patterns and scripts.
+ *
+ * Returns: (transfer full) (nullable): the words for a person to read
+ */
+char *
+ms_check_result_dup_words (const MsCheckResult *result)
+{
+  static const char * const statuses[] = { "OK", "NO", "BAD", "BYE", "PREAUTH", NULL };
+  const char *p;
+
+  g_return_val_if_fail (result != NULL, NULL);
+
+  if (result->message == NULL)
+    return NULL;
+
+  p = result->message;
+  if (result->protocol == MS_PROTOCOL_IMAP)
+    {
+      const char *after = skip_word (p, statuses);
+
+      if (after != p && after[0] == '[' && strchr (after, ']') != NULL)
+        after = strchr (after, ']') + 1;
+      p = after;
+    }
+  else if (g_ascii_isdigit (p[0]) && g_ascii_isdigit (p[1]) && g_ascii_isdigit (p[2]) &&
+           (p[3] == ' ' || p[3] == '-'))
+    {
+      p += 4;
+      /* RFC 3463: class.subject.detail */
+      if ((p[0] == '2' || p[0] == '4' || p[0] == '5') && p[1] == '.' &&
+          strspn (p + 2, "0123456789.") > 2)
+        {
+          const char *end = p + 2 + strspn (p + 2, "0123456789.");
+
+          if (*end == ' ')
+            p = end + 1;
+          else if (*end == '\0')
+            p = end;
+        }
+    }
+
+  while (*p == ' ')
+    p++;
+
+  /* A bare code is all some servers say: then the code is the words. */
+  return g_strdup (*p != '\0' ? p : result->message);
 }

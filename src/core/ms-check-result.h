@@ -53,6 +53,7 @@ char          *ms_check_result_dup_advice  (MsErrorKind           kind,
                                             MsProvider           *provider);
 GVariant      *ms_check_result_to_variant  (const MsCheckResult  *result,
                                             MsProvider           *provider);
+char          *ms_check_result_dup_words   (const MsCheckResult  *result);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MsCheckResult, ms_check_result_free)
 

@@ -28,11 +28,13 @@ static const char * const kind_names[] = {
   [MS_ERROR_KIND_PROTOCOL] = "protocol",
   [MS_ERROR_KIND_CANCELLED] = "cancelled",
   [MS_ERROR_KIND_STORE_FAILED] = "store-failed",
+  [MS_ERROR_KIND_WRONG_SECURITY_MODE] = "wrong-security-mode",
+  [MS_ERROR_KIND_NO_INBOX] = "no-inbox",
 };
 
 G_DEFINE_QUARK (ms-error-quark, ms_error)
 
-G_STATIC_ASSERT (G_N_ELEMENTS (kind_names) == MS_ERROR_KIND_STORE_FAILED + 1);
+G_STATIC_ASSERT (G_N_ELEMENTS (kind_names) == MS_ERROR_KIND_NO_INBOX + 1);
 
 const char *
 ms_error_kind_to_string (MsErrorKind kind)

@@ -35,6 +35,8 @@ typedef enum
   MS_ERROR_KIND_PROTOCOL,
   MS_ERROR_KIND_CANCELLED,
   MS_ERROR_KIND_STORE_FAILED,
+  MS_ERROR_KIND_WRONG_SECURITY_MODE,
+  MS_ERROR_KIND_NO_INBOX,
 } MsErrorKind;
 
 /* A GError in this domain has an MsErrorKind as its code. */

@@ -3,11 +3,15 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Checks an IMAP login: greeting, CAPABILITY when the greeting has none,
- * STARTTLS when asked, then — in one write — the login (AUTHENTICATE PLAIN
- * with SASL-IR when offered, else LOGIN with quoted strings or literals),
- * ID when advertised (NetEase refuses EXAMINE with “Unsafe Login” without
- * it), EXAMINE INBOX and LOGOUT. Only a successful EXAMINE proves the
- * password: some servers accept LOGIN and refuse afterwards.
+ * STARTTLS when asked, then the login (AUTHENTICATE PLAIN with SASL-IR when
+ * offered, else LOGIN with quoted strings or literals), and after its OK —
+ * in one write — ID when advertised (NetEase refuses EXAMINE with “Unsafe
+ * Login” without it), EXAMINE INBOX and LOGOUT. Only a successful EXAMINE
+ * proves the password: some servers accept LOGIN and refuse afterwards.
+ *
+ * Nothing is sent behind STARTTLS, LOGIN or AUTHENTICATE before its tagged
+ * answer: servers may drop what was buffered when the state changes (Cyrus
+ * re-reads it, Courier hands the connection to another process).
  */
 
 #define G_LOG_DOMAIN "mail-setup-core"
@@ -269,8 +273,9 @@ typedef enum
   STATE_GREETING,
   STATE_CAPABILITY,
   STATE_STARTTLS,
-  STATE_CONTINUATION,
-  STATE_RESULTS,
+  STATE_CONTINUATION,   /* a login literal waits for “+” */
+  STATE_LOGIN,          /* the login was sent; nothing goes before its answer */
+  STATE_RESULTS,        /* ID, EXAMINE and LOGOUT were sent */
 } State;
 
 typedef struct
@@ -291,6 +296,7 @@ typedef struct
   char          wait_tag[16];
   char          login_tag[16];
   char          examine_tag[16];
+  gboolean      id_offered;   /* before or after the login */
   gboolean      login_ok;
 } ImapCheck;
 
@@ -340,7 +346,11 @@ fail_with_reply (GTask        *task,
                  const char   *reply)
 {
   ImapCheck *check = g_task_get_task_data (task);
-  g_autofree char *text = ms_server_text_to_utf8 (reply, -1);
+  const char *space = strchr (reply, ' ');
+  g_autofree char *text = NULL;
+
+  /* The tag (or “*”) is ours or the protocol's, not the server's words. */
+  text = ms_server_text_to_utf8 (space ? space + 1 : reply, -1);
 
   if (check->alerts->len > 0)
     {
@@ -377,6 +387,35 @@ kind_for_login_reply (const MsImapResponse *response)
   return MS_ERROR_KIND_AUTH_FAILED;
 }
 
+/* A NO to EXAMINE INBOX after a good login: a server with no INBOX yet
+ * (Cyrus before the mailbox is created) has still accepted the password.
+ * Anything else — NetEase's “Unsafe Login”, a broken mail store — is a
+ * failure; provider patterns may name it more precisely. */
+static MsErrorKind
+kind_for_examine_reply (const MsImapResponse *response)
+{
+  static const char * const missing[] = {
+    "does not exist", "doesn't exist", "not exist", "no such mailbox",
+    "mailbox unknown", "unknown mailbox", "not found",
+  };
+  g_autofree char *text = NULL;
+
+  if (response->status != MS_IMAP_STATUS_NO)
+    return MS_ERROR_KIND_PROTOCOL;
+
+  if (response->code != NULL && g_ascii_strncasecmp (response->code, "NONEXISTENT", 11) == 0)
+    return MS_ERROR_KIND_NO_INBOX;
+
+  text = g_ascii_strdown (response->text ? response->text : "", -1);
+  for (guint i = 0; i < G_N_ELEMENTS (missing); i++)
+    {
+      if (strstr (text, missing[i]) != NULL)
+        return MS_ERROR_KIND_NO_INBOX;
+    }
+
+  return MS_ERROR_KIND_PROTOCOL;
+}
+
 static char *
 id_command (const char *tag)
 {
@@ -395,7 +434,6 @@ start_login (GTask *task)
   gsize pass_len;
   const char *pass = ms_secret_get_data (check->secret, &pass_len);
   GString *current = g_string_new (NULL);
-  char tag[16];
 
   if (has_cap (check, "LOGINDISABLED"))
     {
@@ -452,32 +490,48 @@ start_login (GTask *task)
       g_string_append (current, "\r\n");
     }
 
-  /* ID and EXAMINE go in the same write as the login: no round trip of
-   * their own. A failed login makes them fail too, which is harmless. */
-  if (has_cap (check, "ID"))
+  g_ptr_array_add (check->segments, g_string_free (current, FALSE));
+
+  g_debug ("%s: IMAP > %s LOGIN/AUTHENTICATE (credentials not shown)",
+           ms_mail_stream_get_host (check->stream), check->login_tag);
+
+  {
+    char *first = g_ptr_array_steal_index (check->segments, 0);
+
+    check->state = check->segments->len > 0 ? STATE_CONTINUATION : STATE_LOGIN;
+    ms_mail_stream_set_stage (check->stream, "logging-in");
+    send_command (task, first);
+    ms_wipe_string (first);
+  }
+}
+
+/* After the login's OK, in one write: nothing in it changes what the
+ * server does with the rest. */
+static void
+open_inbox (GTask *task)
+{
+  ImapCheck *check = g_task_get_task_data (task);
+  GString *commands = g_string_new (NULL);
+  char tag[16];
+
+  if (check->id_offered)
     {
       g_autofree char *id = NULL;
 
       new_tag (check, tag);
       id = id_command (tag);
-      g_string_append (current, id);
+      g_string_append (commands, id);
     }
   new_tag (check, check->examine_tag);
-  g_string_append_printf (current, "%s EXAMINE INBOX\r\n", check->examine_tag);
+  g_string_append_printf (commands, "%s EXAMINE INBOX\r\n", check->examine_tag);
   new_tag (check, tag);
-  g_string_append_printf (current, "%s LOGOUT\r\n", tag);
-  g_ptr_array_add (check->segments, g_string_free (current, FALSE));
+  g_string_append_printf (commands, "%s LOGOUT\r\n", tag);
 
-  g_debug ("%s: IMAP > %s LOGIN/AUTHENTICATE (credentials not shown), %s EXAMINE INBOX",
-           ms_mail_stream_get_host (check->stream), check->login_tag, check->examine_tag);
-
-  {
-    char *first = g_ptr_array_steal_index (check->segments, 0);
-
-    check->state = check->segments->len > 0 ? STATE_CONTINUATION : STATE_RESULTS;
-    send_command (task, first);
-    ms_wipe_string (first);
-  }
+  g_debug ("%s: IMAP > %s EXAMINE INBOX", ms_mail_stream_get_host (check->stream), check->examine_tag);
+  check->state = STATE_RESULTS;
+  ms_mail_stream_set_stage (check->stream, "opening-inbox");
+  send_command (task, commands->str);
+  g_string_free (commands, TRUE);
 }
 
 static void
@@ -499,6 +553,7 @@ after_capabilities (GTask *task)
       new_tag (check, check->wait_tag);
       command = g_strdup_printf ("%s STARTTLS\r\n", check->wait_tag);
       check->state = STATE_STARTTLS;
+      ms_mail_stream_set_stage (check->stream, "starttls");
       send_command (task, command);
       return;
     }
@@ -516,6 +571,7 @@ ask_capabilities (GTask *task)
   new_tag (check, check->wait_tag);
   command = g_strdup_printf ("%s CAPABILITY\r\n", check->wait_tag);
   check->state = STATE_CAPABILITY;
+  ms_mail_stream_set_stage (check->stream, "capabilities");
   send_command (task, command);
 }
 
@@ -543,6 +599,7 @@ take_capabilities (ImapCheck  *check,
 {
   g_strfreev (check->caps);
   check->caps = ms_imap_parse_capabilities (text);
+  check->id_offered |= has_cap (check, "ID");
 }
 
 /* Handles one complete response; returns TRUE to read another. */
@@ -610,7 +667,7 @@ handle_response (GTask                *task,
 
       next = g_ptr_array_steal_index (check->segments, 0);
       if (check->segments->len == 0)
-        check->state = STATE_RESULTS;
+        check->state = STATE_LOGIN;
       send_command (task, next);
       ms_wipe_string (next);
       return FALSE;
@@ -640,29 +697,39 @@ handle_response (GTask                *task,
           fail_with_reply (task, MS_ERROR_KIND_TLS_HANDSHAKE, raw);
           return FALSE;
         }
+      ms_mail_stream_set_stage (check->stream, "securing");
       ms_mail_stream_handshake_async (check->stream, check->trust,
                                       g_task_get_cancellable (task),
                                       handshake_cb, g_object_ref (task));
       return FALSE;
 
     case STATE_CONTINUATION:
-    case STATE_RESULTS:
-      if (g_strcmp0 (response->tag, check->login_tag) == 0)
+    case STATE_LOGIN:
+      if (g_strcmp0 (response->tag, check->login_tag) != 0)
+        return TRUE;
+      if (response->status != MS_IMAP_STATUS_OK)
         {
-          if (response->status != MS_IMAP_STATUS_OK)
-            {
-              fail_with_reply (task, kind_for_login_reply (response), raw);
-              return FALSE;
-            }
-          check->login_ok = TRUE;
-          return TRUE;
+          fail_with_reply (task, kind_for_login_reply (response), raw);
+          return FALSE;
         }
+      if (check->state == STATE_CONTINUATION)
+        {
+          g_task_return_new_error (task, MS_ERROR, MS_ERROR_KIND_PROTOCOL,
+                                   _("The server accepted a login it had not been sent in full."));
+          return FALSE;
+        }
+      if (response->code != NULL && g_ascii_strncasecmp (response->code, "CAPABILITY ", 11) == 0)
+        take_capabilities (check, response->code + 11);
+      check->login_ok = TRUE;
+      open_inbox (task);
+      return FALSE;
 
+    case STATE_RESULTS:
       if (g_strcmp0 (response->tag, check->examine_tag) == 0)
         {
           if (response->status != MS_IMAP_STATUS_OK)
             {
-              fail_with_reply (task, check->login_ok ? MS_ERROR_KIND_PROTOCOL : MS_ERROR_KIND_AUTH_FAILED, raw);
+              fail_with_reply (task, kind_for_examine_reply (response), raw);
               return FALSE;
             }
 
@@ -858,6 +925,7 @@ ms_imap_check_async (MsMailStream        *stream,
   check->alerts = g_string_new (NULL);
   g_task_set_task_data (task, check, (GDestroyNotify)imap_check_free);
 
+  ms_mail_stream_set_stage (stream, "greeting");
   read_response (task);
 }
 

@@ -41,11 +41,22 @@ struct _MsMailStream
   MsTlsTrust         *trust;
   GByteArray         *input;
   GVariant           *tls_details;
+  guint8              first_bytes[4]; /* what the server sent first in a handshake */
+  guint               n_first_bytes;
   gboolean            eof;
   gboolean            closed;
+  const char         *stage;
 };
 
 G_DEFINE_FINAL_TYPE (MsMailStream, ms_mail_stream, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_STAGE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 typedef enum
 {
@@ -107,11 +118,44 @@ ms_mail_stream_finalize (GObject *object)
 }
 
 static void
+ms_mail_stream_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  MsMailStream *self = MS_MAIL_STREAM (object);
+
+  switch (prop_id)
+    {
+    case PROP_STAGE:
+      g_value_set_static_string (value, self->stage);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 ms_mail_stream_class_init (MsMailStreamClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->finalize = ms_mail_stream_finalize;
+  object_class->get_property = ms_mail_stream_get_property;
+
+  /**
+   * MsMailStream:stage:
+   *
+   * What the protocol on this connection waits for, as its check sets it:
+   * `greeting`, `starttls`, `securing`, `logging-in` or `opening-inbox`.
+   * %NULL before a check starts.
+   */
+  properties[PROP_STAGE] =
+    g_param_spec_string ("stage", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -279,7 +323,12 @@ pull_func (gnutls_transport_ptr_t  ptr,
 
   n = g_socket_receive (self->socket, data, len, NULL, &error);
   if (n >= 0)
-    return n;
+    {
+      /* Kept to tell a plain-text greeting from a broken handshake. */
+      for (gssize i = 0; i < n && self->n_first_bytes < sizeof self->first_bytes; i++)
+        self->first_bytes[self->n_first_bytes++] = ((const guint8 *)data)[i];
+      return n;
+    }
 
   gnutls_transport_set_errno (self->session,
                               g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK) ? EAGAIN : EIO);
@@ -494,6 +543,24 @@ set_certificate_error (MsMailStream  *self,
   g_string_free (why, TRUE);
 }
 
+/* Whether the server's first bytes in a handshake were a plain-text mail
+ * greeting (“* OK”, “* PREAUTH”, “* BYE”, “220 ”, “220-”): the port does
+ * not start with TLS. A TLS record starts with a byte below 0x20. */
+static gboolean
+greeted_in_plain_text (MsMailStream *self)
+{
+  const guint8 *b = self->first_bytes;
+
+  if (self->n_first_bytes < 4)
+    return FALSE;
+
+  if (b[0] == '*' && b[1] == ' ')
+    return g_ascii_isupper (b[2]) && g_ascii_isupper (b[3]);
+
+  return g_ascii_isdigit (b[0]) && g_ascii_isdigit (b[1]) && g_ascii_isdigit (b[2]) &&
+         (b[3] == ' ' || b[3] == '-');
+}
+
 /* One attempt at the operation; TRUE when it is finished (the task has
  * returned), FALSE with *condition set when it must wait. */
 static gboolean
@@ -517,6 +584,10 @@ op_try (GTask        *task,
           }
         if (ret == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR)
           set_certificate_error (self, &error);
+        else if (ret < 0 && greeted_in_plain_text (self))
+          g_set_error (&error, MS_ERROR, MS_ERROR_KIND_WRONG_SECURITY_MODE,
+                       _("Port %u of %s starts without encryption and greets in plain text, so it expects STARTTLS, not SSL/TLS. Choose STARTTLS for this port."),
+                       self->port, self->host);
         else if (ret < 0)
           g_set_error (&error, MS_ERROR, MS_ERROR_KIND_TLS_HANDSHAKE,
                        _("No secure connection to %s could be made: %s"),
@@ -1037,4 +1108,33 @@ ms_mail_stream_close (MsMailStream *self)
 
   self->closed = TRUE;
   g_socket_close (self->socket, NULL);
+}
+
+const char *
+ms_mail_stream_get_stage (MsMailStream *self)
+{
+  g_return_val_if_fail (MS_IS_MAIL_STREAM (self), NULL);
+
+  return self->stage;
+}
+
+/**
+ * ms_mail_stream_set_stage:
+ * @self: a stream
+ * @stage: (nullable): a static string: what the protocol waits for now
+ *
+ * For the protocol checks, to tell their progress to whoever watches
+ * #MsMailStream:stage.
+ */
+void
+ms_mail_stream_set_stage (MsMailStream *self,
+                          const char   *stage)
+{
+  g_return_if_fail (MS_IS_MAIL_STREAM (self));
+
+  if (g_strcmp0 (self->stage, stage) == 0)
+    return;
+
+  self->stage = stage;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STAGE]);
 }

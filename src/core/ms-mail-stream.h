@@ -66,5 +66,8 @@ guint16       ms_mail_stream_get_port          (MsMailStream         *self);
 GVariant     *ms_mail_stream_get_tls_details   (MsMailStream         *self);
 char         *ms_mail_stream_dup_local_literal (MsMailStream         *self);
 void          ms_mail_stream_close             (MsMailStream         *self);
+const char   *ms_mail_stream_get_stage         (MsMailStream         *self);
+void          ms_mail_stream_set_stage         (MsMailStream         *self,
+                                                const char           *stage);
 
 G_END_DECLS

@@ -250,6 +250,7 @@ send_ehlo (GTask *task)
   g_autofree char *name = ms_mail_stream_dup_local_literal (check->stream);
   g_autofree char *line = g_strdup_printf ("EHLO %s", name);
 
+  ms_mail_stream_set_stage (check->stream, "capabilities");
   check->has_starttls = check->has_plain = check->has_login = FALSE;
   send_line (task, STATE_EHLO, line, FALSE);
 }
@@ -278,6 +279,7 @@ start_auth (GTask *task)
       memcpy (raw + 2 + user_len, pass, pass_len);
       b64 = base64_of (raw, raw_len);
       line = g_strconcat ("AUTH PLAIN ", b64, NULL);
+      ms_mail_stream_set_stage (check->stream, "logging-in");
       send_line (task, STATE_AUTH_PLAIN, line, TRUE);
       ms_wipe (raw, raw_len);
       g_free (raw);
@@ -285,7 +287,10 @@ start_auth (GTask *task)
       ms_wipe_string (line);
     }
   else if (check->has_login)
-    send_line (task, STATE_AUTH_LOGIN, "AUTH LOGIN", FALSE);
+    {
+      ms_mail_stream_set_stage (check->stream, "logging-in");
+      send_line (task, STATE_AUTH_LOGIN, "AUTH LOGIN", FALSE);
+    }
   else
     g_task_return_new_error (task, MS_ERROR, MS_ERROR_KIND_PROTOCOL,
                              _("The server offers no password login (AUTH PLAIN or LOGIN) here."));
@@ -431,6 +436,7 @@ handle_reply (GTask *task)
                                        _("The server does not offer STARTTLS, so no secure connection is possible on this port."));
               return;
             }
+          ms_mail_stream_set_stage (check->stream, "starttls");
           send_line (task, STATE_STARTTLS, "STARTTLS", FALSE);
           return;
         }
@@ -443,6 +449,7 @@ handle_reply (GTask *task)
           fail_with_reply (task, MS_ERROR_KIND_TLS_HANDSHAKE);
           return;
         }
+      ms_mail_stream_set_stage (check->stream, "securing");
       ms_mail_stream_handshake_async (check->stream, check->trust, g_task_get_cancellable (task),
                                       handshake_cb, g_object_ref (task));
       return;
@@ -595,6 +602,7 @@ ms_smtp_check_async (MsMailStream        *stream,
   ms_smtp_reply_init (&check->reply);
   g_task_set_task_data (task, check, (GDestroyNotify)smtp_check_free);
 
+  ms_mail_stream_set_stage (stream, "greeting");
   read_reply (task);
 }
 

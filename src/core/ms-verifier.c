@@ -9,7 +9,16 @@
  * it. The first to connect gets the login; the others are dropped before
  * they see any credential. A refused login is final: it is never tried
  * again, on that server or another. The whole check has a deadline, and a
- * GCancellable stops everything at once.
+ * GCancellable stops everything at once. Nothing below the deadline cuts a
+ * step short: a server that takes its time over a wrong password (dovecot's
+ * auth penalty) is still heard.
+ *
+ * A STARTTLS server that has not greeted within MS_VERIFIER_MODE_PROBE_MS
+ * may be one that waits for a TLS handshake (STARTTLS chosen for an
+ * implicit-TLS port): a second connection tries one, and if the port
+ * answers it with a greeting the check ends there, saying which mode to
+ * choose. The opposite mistake shows in the handshake itself
+ * (MsMailStream).
  */
 
 #define G_LOG_DOMAIN "mail-setup-core"
@@ -18,13 +27,15 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "ms-guess.h"
 #include "ms-imap.h"
 #include "ms-mail-stream.h"
 #include "ms-smtp.h"
 #include "ms-tls-trust.h"
 #include "ms-verifier.h"
 
-#define MAX_STEP_TIMEOUT_MS 10000
+/* How long the probe for the wrong security mode may take. */
+#define MODE_PROBE_TIMEOUT_MS 5000
 
 typedef struct _Side Side;
 
@@ -37,6 +48,7 @@ typedef struct
   MsMailStream *stream;
   GError       *error;
   GVariant     *tls;
+  GSource      *probe_timer;
   gboolean      finished;
 } Attempt;
 
@@ -49,6 +61,7 @@ struct _Side
   guint          next_server;
   GSource       *backup_timer;
   gboolean       connected;
+  Attempt       *login_attempt;  /* the one that connected first */
   gboolean       done;
   MsCheckResult *result;
   MsServer      *used_server;    /* the server that got the login */
@@ -88,8 +101,15 @@ static guint signals[N_SIGNALS];
 static void
 attempt_free (Attempt *attempt)
 {
+  if (attempt->probe_timer != NULL)
+    {
+      g_source_destroy (attempt->probe_timer);
+      g_source_unref (attempt->probe_timer);
+    }
   g_clear_pointer (&attempt->server, ms_server_free);
   g_clear_object (&attempt->cancellable);
+  if (attempt->stream != NULL)
+    g_signal_handlers_disconnect_by_data (attempt->stream, attempt);
   g_clear_object (&attempt->stream);
   g_clear_error (&attempt->error);
   g_clear_pointer (&attempt->tls, g_variant_unref);
@@ -286,10 +306,12 @@ ms_verifier_set_timeout (MsVerifier *self,
   self->timeout_seconds = seconds;
 }
 
+/* The streams' own limit on a wait lies past the deadline: the deadline
+ * is what ends a check, and it knows what was being waited for. */
 static guint
 step_timeout_ms (MsVerifier *self)
 {
-  return MIN (MAX_STEP_TIMEOUT_MS, self->timeout_seconds * 1000);
+  return self->timeout_seconds * 1000 + 1000;
 }
 
 static void
@@ -377,6 +399,9 @@ check_done (Attempt *attempt,
       ms_check_result_set_failure (result, side->self->provider, error);
       if (attempt->stream != NULL && ms_mail_stream_get_tls_details (attempt->stream) != NULL)
         result->tls = g_variant_ref (ms_mail_stream_get_tls_details (attempt->stream));
+      /* The login itself was accepted: the password is proven. */
+      if (result->kind == MS_ERROR_KIND_NO_INBOX)
+        result->ok = TRUE;
     }
 
   side_finish (side, result);
@@ -401,6 +426,62 @@ checked_cb (GObject      *object,
   g_object_unref (self);  /* the attempt's */
 }
 
+static void
+stage_cb (MsMailStream *stream,
+          GParamSpec   *pspec,
+          Attempt      *attempt)
+{
+  const char *stage = ms_mail_stream_get_stage (stream);
+
+  if (stage != NULL && !attempt->side->done)
+    emit_progress (attempt->side, attempt->server, stage);
+}
+
+static void
+mode_probe_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Attempt *attempt = user_data;
+  g_autoptr(MsVerifier) self = attempt->side->self;  /* the probe's reference */
+  g_autoptr(GPtrArray) confirmed = ms_guess_probe_finish (result, NULL);
+  g_autoptr(GError) error = NULL;
+
+  if (confirmed == NULL || confirmed->len == 0 || attempt->side->done ||
+      g_strcmp0 (ms_mail_stream_get_stage (attempt->stream), "greeting") != 0)
+    return;
+
+  g_debug ("%s:%u greets only over TLS", attempt->server->hostname, attempt->server->port);
+  error = g_error_new (MS_ERROR, MS_ERROR_KIND_WRONG_SECURITY_MODE,
+                       _("Port %u of %s expects TLS from the start: it sends no greeting in plain text but answers over TLS. Choose SSL/TLS for this port, not STARTTLS."),
+                       attempt->server->port, attempt->server->hostname);
+  check_done (attempt, FALSE, error);
+}
+
+static gboolean
+mode_probe_timer_cb (gpointer user_data)
+{
+  Attempt *attempt = user_data;
+  MsVerifier *self = attempt->side->self;
+  g_autoptr(GPtrArray) candidates = NULL;
+  MsServer *tls_server;
+
+  g_clear_pointer (&attempt->probe_timer, g_source_unref);
+  if (attempt->side->done || g_strcmp0 (ms_mail_stream_get_stage (attempt->stream), "greeting") != 0)
+    return G_SOURCE_REMOVE;
+
+  /* The probe sends nothing but a TLS handshake: no name, no password. */
+  candidates = g_ptr_array_new_with_free_func ((GDestroyNotify)ms_server_free);
+  tls_server = ms_server_copy (attempt->server);
+  tls_server->security = MS_SECURITY_SSL;
+  g_ptr_array_add (candidates, tls_server);
+  ms_guess_probe_async (candidates, self->trust, MODE_PROBE_TIMEOUT_MS, attempt->cancellable,
+                        mode_probe_cb, attempt);
+  g_object_ref (self);
+
+  return G_SOURCE_REMOVE;
+}
+
 /* The first server to connect gets the login. */
 static void
 attempt_connected (Attempt *attempt)
@@ -418,6 +499,7 @@ attempt_connected (Attempt *attempt)
     }
 
   side->connected = TRUE;
+  side->login_attempt = attempt;
   if (side->backup_timer != NULL)
     {
       g_source_destroy (side->backup_timer);
@@ -435,7 +517,14 @@ attempt_connected (Attempt *attempt)
                             : ms_server_expand_username (attempt->server, self->address);
   side->used_server = ms_server_copy (attempt->server);
   side->used_username = g_strdup (username);
-  emit_progress (side, attempt->server, "logging-in");
+  g_signal_connect (attempt->stream, "notify::stage", G_CALLBACK (stage_cb), attempt);
+
+  if (starttls)
+    {
+      attempt->probe_timer = g_timeout_source_new (MS_VERIFIER_MODE_PROBE_MS);
+      g_source_set_callback (attempt->probe_timer, mode_probe_timer_cb, attempt, NULL);
+      g_source_attach (attempt->probe_timer, g_task_get_context (self->task));
+    }
 
   if (side->protocol == MS_PROTOCOL_IMAP)
     ms_imap_check_async (attempt->stream, starttls, self->trust, username, self->secret,
@@ -591,6 +680,36 @@ start_attempt (Side *side)
     }
 }
 
+/* What a side was still waiting for when the deadline came. */
+static char *
+describe_wait (Side  *side,
+               guint  seconds)
+{
+  Attempt *attempt = side->login_attempt;
+  g_autofree char *name = NULL;
+  const char *stage;
+
+  if (attempt == NULL || attempt->stream == NULL)
+    return NULL;
+
+  name = ms_server_to_string (attempt->server);
+  stage = ms_mail_stream_get_stage (attempt->stream);
+
+  if (g_strcmp0 (stage, "greeting") == 0)
+    /* Translators: %1$s is a server (imap.qq.com:993), %2$u a number of seconds */
+    return g_strdup_printf (_("%1$s took the connection but sent no greeting within %2$u seconds."), name, seconds);
+  if (g_strcmp0 (stage, "capabilities") == 0)
+    return g_strdup_printf (_("%1$s did not say what it supports within %2$u seconds."), name, seconds);
+  if (g_strcmp0 (stage, "starttls") == 0 || g_strcmp0 (stage, "securing") == 0)
+    return g_strdup_printf (_("%1$s did not finish starting encryption (STARTTLS) within %2$u seconds."), name, seconds);
+  if (g_strcmp0 (stage, "logging-in") == 0)
+    return g_strdup_printf (_("%1$s did not answer the login within %2$u seconds."), name, seconds);
+  if (g_strcmp0 (stage, "opening-inbox") == 0)
+    return g_strdup_printf (_("%1$s accepted the login but did not open the inbox within %2$u seconds."), name, seconds);
+
+  return NULL;
+}
+
 static void
 finish_all (MsVerifier  *self,
             MsErrorKind  kind,
@@ -603,6 +722,7 @@ finish_all (MsVerifier  *self,
       Attempt *first;
       MsCheckResult *result;
       g_autofree char *name = NULL;
+      g_autofree char *waited = NULL;
 
       if (side == NULL || side->done)
         continue;
@@ -613,7 +733,17 @@ finish_all (MsVerifier  *self,
       name = ms_server_to_string (first ? first->server : g_ptr_array_index (side->servers, 0));
       result = ms_check_result_new (side->protocol, name);
 
-      if (kind == MS_ERROR_KIND_TIMEOUT && first != NULL && first->error != NULL)
+      if (kind == MS_ERROR_KIND_TIMEOUT && side->login_attempt != NULL &&
+          (waited = describe_wait (side, self->timeout_seconds)) != NULL)
+        {
+          g_autofree char *server = ms_server_to_string (side->login_attempt->server);
+
+          g_clear_pointer (&result, ms_check_result_free);
+          result = ms_check_result_new (side->protocol, server);
+          error = g_error_new_literal (MS_ERROR, kind, waited);
+          ms_check_result_set_failure (result, self->provider, error);
+        }
+      else if (kind == MS_ERROR_KIND_TIMEOUT && first != NULL && first->error != NULL)
         {
           ms_check_result_set_failure (result, self->provider, first->error);
           if (first->tls != NULL)

@@ -20,6 +20,10 @@ G_BEGIN_DECLS
  * tried beside it. */
 #define MS_VERIFIER_BACKUP_DELAY_MS 400
 
+/* How long a STARTTLS server may keep silent before the check looks for
+ * an implicit-TLS server on its port. */
+#define MS_VERIFIER_MODE_PROBE_MS 800
+
 G_DECLARE_FINAL_TYPE (MsVerifier, ms_verifier, MS, VERIFIER, GObject)
 
 MsVerifier          *ms_verifier_new            (const MsAddress      *address,

@@ -141,6 +141,7 @@ class Session:
         self.lines: list = []            # [(tls: bool, line: str)] everything received
         self.data: dict = {}             # free for callables; "id" set after an IMAP ID
         self.tag = ""                    # IMAP tag of the current command
+        self.buffered = b""              # what had arrived behind the current command
         self.closed_by: Optional[str] = None
 
     @property
@@ -317,6 +318,7 @@ class _Conn:
                 line += self.read_raw_line()
         text = line.decode("latin-1")
         self.session.lines.append((self.session.tls, text))
+        self.session.buffered = self.buf
         return text
 
     def stall(self):
