@@ -93,13 +93,19 @@ get_row (MsCheckingPage *self,
  * Resets the page for a new check.
  */
 void
-ms_checking_page_start (MsCheckingPage *self)
+ms_checking_page_start (MsCheckingPage *self,
+                        guint           timeout_seconds)
 {
+  g_autofree char *description = NULL;
+
   g_return_if_fail (MS_IS_CHECKING_PAGE (self));
 
+  description = g_strdup_printf (ngettext ("Signing in to the incoming and outgoing servers at the same time. Nothing is saved yet. A server that has not answered within %u second is given up.",
+                                           "Signing in to the incoming and outgoing servers at the same time. Nothing is saved yet. A server that has not answered within %u seconds is given up.",
+                                           timeout_seconds),
+                                 timeout_seconds);
   adw_status_page_set_title (self->status_page, _("Checking the Password"));
-  adw_status_page_set_description (self->status_page,
-                                   _("Signing in to the incoming and outgoing servers at the same time. Nothing is saved yet."));
+  adw_status_page_set_description (self->status_page, description);
   adw_action_row_set_subtitle (self->imap_row, _("Waiting…"));
   adw_action_row_set_subtitle (self->smtp_row, _("Waiting…"));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "checking.cancel", TRUE);
@@ -110,7 +116,9 @@ ms_checking_page_start (MsCheckingPage *self)
  * @self: a page
  * @protocol: which side
  * @server: `host:port`
- * @stage: `connecting`, `securing` or `logging-in`, as MsVerifier::progress
+ * @stage: what the side waits for, as MsVerifier::progress says it:
+ *   `connecting`, `securing`, `greeting`, `capabilities`, `starttls`,
+ *   `logging-in` or `opening-inbox`
  *   tells
  */
 void
@@ -131,9 +139,21 @@ ms_checking_page_set_progress (MsCheckingPage *self,
   else if (g_str_equal (stage, "securing"))
     /* Translators: %s is a server, e.g. imap.qq.com:993 */
     text = g_strdup_printf (_("Checking the certificate of %s…"), server);
+  else if (g_str_equal (stage, "greeting"))
+    /* Translators: %s is a server, e.g. imap.qq.com:993 */
+    text = g_strdup_printf (_("Waiting for %s to greet…"), server);
+  else if (g_str_equal (stage, "capabilities"))
+    /* Translators: %s is a server, e.g. imap.qq.com:993 */
+    text = g_strdup_printf (_("Asking %s what it supports…"), server);
+  else if (g_str_equal (stage, "starttls"))
+    /* Translators: %s is a server, e.g. imap.qq.com:993 */
+    text = g_strdup_printf (_("Starting encryption with %s…"), server);
+  else if (g_str_equal (stage, "opening-inbox"))
+    /* Translators: %s is a server, e.g. imap.qq.com:993 */
+    text = g_strdup_printf (_("Signed in; opening the inbox on %s…"), server);
   else
     /* Translators: %s is a server, e.g. imap.qq.com:993 */
-    text = g_strdup_printf (_("Signing in to %s…"), server);
+    text = g_strdup_printf (_("Waiting for %s to answer the sign-in…"), server);
 
   adw_action_row_set_subtitle (get_row (self, protocol), text);
 }

@@ -16,7 +16,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (MsCheckingPage, ms_checking_page, MS, CHECKING_PAGE, AdwBin)
 
 GtkWidget  *ms_checking_page_new          (void);
-void        ms_checking_page_start        (MsCheckingPage *self);
+void        ms_checking_page_start        (MsCheckingPage *self,
+                                           guint           timeout_seconds);
 void        ms_checking_page_set_progress (MsCheckingPage *self,
                                            MsProtocol      protocol,
                                            const char     *server,

@@ -27,6 +27,7 @@ struct _MsFailedPage
   GtkButton           *open_step_button;
   GtkButton           *admin_button;
   GtkButton           *backup_button;
+  GtkButton           *edit_button;
   AdwPreferencesGroup *sides_group;
   AdwExpanderRow      *details_row;
 };
@@ -260,6 +261,7 @@ ms_failed_page_class_init (MsFailedPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MsFailedPage, open_step_button);
   gtk_widget_class_bind_template_child (widget_class, MsFailedPage, admin_button);
   gtk_widget_class_bind_template_child (widget_class, MsFailedPage, backup_button);
+  gtk_widget_class_bind_template_child (widget_class, MsFailedPage, edit_button);
   gtk_widget_class_bind_template_child (widget_class, MsFailedPage, sides_group);
   gtk_widget_class_bind_template_child (widget_class, MsFailedPage, details_row);
 }
@@ -346,6 +348,20 @@ ms_failed_page_show (MsFailedPage *self,
                           provider != NULL && ms_provider_has_admin_steps (provider) &&
                           ((step != NULL && step->who == MS_STEP_WHO_ADMIN) || kind_needs_admin (self->kind)));
   gtk_widget_set_visible (GTK_WIDGET (self->backup_button), can_try_backup && kind_is_network (self->kind));
+
+  /* The wrong security mode is mended in the settings: that is the way on. */
+  if (self->kind == MS_ERROR_KIND_WRONG_SECURITY_MODE)
+    {
+      gtk_button_set_label (self->edit_button, _("_Change the Security Setting"));
+      gtk_widget_remove_css_class (GTK_WIDGET (self->edit_button), "flat");
+      gtk_widget_add_css_class (GTK_WIDGET (self->edit_button), "suggested-action");
+    }
+  else
+    {
+      gtk_button_set_label (self->edit_button, _("_Edit Settings"));
+      gtk_widget_remove_css_class (GTK_WIDGET (self->edit_button), "suggested-action");
+      gtk_widget_add_css_class (GTK_WIDGET (self->edit_button), "flat");
+    }
   adw_expander_row_set_expanded (self->details_row, FALSE);
 }
 

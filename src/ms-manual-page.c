@@ -15,6 +15,8 @@
 
 #include <string.h>
 
+#include <glib/gi18n.h>
+
 #include "ms-manual-page.h"
 
 struct _MsManualPage
@@ -30,7 +32,13 @@ struct _MsManualPage
   AdwEntryRow   *smtp_host_row;
   GtkSpinButton *smtp_port_spin;
   AdwComboRow   *smtp_security_row;
+  AdwActionRow  *imap_fix_row;
+  GtkButton     *imap_fix_button;
+  AdwActionRow  *smtp_fix_row;
+  GtkButton     *smtp_fix_button;
   AdwEntryRow   *username_row;
+
+  MsSecurity     offered[2];   /* by MsProtocol, while its fix row shows */
 };
 
 G_DEFINE_FINAL_TYPE (MsManualPage, ms_manual_page, ADW_TYPE_BIN)
@@ -61,6 +69,8 @@ typedef struct
   AdwEntryRow   *host_row;
   GtkSpinButton *port_spin;
   AdwComboRow   *security_row;
+  AdwActionRow  *fix_row;
+  GtkButton     *fix_button;
 } ServerRows;
 
 static ServerRows
@@ -68,9 +78,11 @@ get_server_rows (MsManualPage *self,
                  MsProtocol    protocol)
 {
   if (protocol == MS_PROTOCOL_IMAP)
-    return (ServerRows) { self->imap_host_row, self->imap_port_spin, self->imap_security_row };
+    return (ServerRows) { self->imap_host_row, self->imap_port_spin, self->imap_security_row,
+                          self->imap_fix_row, self->imap_fix_button };
 
-  return (ServerRows) { self->smtp_host_row, self->smtp_port_spin, self->smtp_security_row };
+  return (ServerRows) { self->smtp_host_row, self->smtp_port_spin, self->smtp_security_row,
+                        self->smtp_fix_row, self->smtp_fix_button };
 }
 
 static guint16
@@ -212,6 +224,9 @@ security_changed_cb (MsManualPage *self,
   MsSecurity security = get_security (row);
   guint16 port = get_port (rows.port_spin);
 
+  /* The user chose: the offer has had its say. */
+  gtk_widget_set_visible (GTK_WIDGET (rows.fix_row), FALSE);
+
   /* A standard port follows the security; one the user chose stays. */
   for (guint i = 0; i < G_N_ELEMENTS (securities); i++)
     {
@@ -221,6 +236,25 @@ security_changed_cb (MsManualPage *self,
           break;
         }
     }
+}
+
+static void
+use_offered_security_action (GtkWidget  *widget,
+                             const char *action_name,
+                             GVariant   *param)
+{
+  MsManualPage *self = MS_MANUAL_PAGE (widget);
+  MsProtocol protocol = g_variant_get_uint32 (param) == MS_PROTOCOL_SMTP ? MS_PROTOCOL_SMTP : MS_PROTOCOL_IMAP;
+  ServerRows rows = get_server_rows (self, protocol);
+  guint16 port = get_port (rows.port_spin);
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (rows.fix_row)))
+    return;
+
+  /* The same port with the other mode: that is what the check found. */
+  set_security (rows.security_row, self->offered[protocol]);
+  gtk_spin_button_set_value (rows.port_spin, port);
+  gtk_widget_grab_focus (GTK_WIDGET (rows.security_row));
 }
 
 static void
@@ -306,12 +340,17 @@ ms_manual_page_class_init (MsManualPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MsManualPage, smtp_host_row);
   gtk_widget_class_bind_template_child (widget_class, MsManualPage, smtp_port_spin);
   gtk_widget_class_bind_template_child (widget_class, MsManualPage, smtp_security_row);
+  gtk_widget_class_bind_template_child (widget_class, MsManualPage, imap_fix_row);
+  gtk_widget_class_bind_template_child (widget_class, MsManualPage, imap_fix_button);
+  gtk_widget_class_bind_template_child (widget_class, MsManualPage, smtp_fix_row);
+  gtk_widget_class_bind_template_child (widget_class, MsManualPage, smtp_fix_button);
   gtk_widget_class_bind_template_child (widget_class, MsManualPage, username_row);
   gtk_widget_class_bind_template_callback (widget_class, host_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, security_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, username_activated_cb);
 
   gtk_widget_class_install_action (widget_class, "manual.continue", NULL, continue_action);
+  gtk_widget_class_install_action (widget_class, "manual.use-offered-security", "u", use_offered_security_action);
 }
 
 static void
@@ -338,6 +377,7 @@ set_server (MsManualPage   *self,
 
   /* The security first: it would move a standard port. */
   set_security (rows.security_row, server->security);
+  gtk_widget_set_visible (GTK_WIDGET (rows.fix_row), FALSE);
   if (server->port > 0)
     gtk_spin_button_set_value (rows.port_spin, server->port);
 
@@ -372,6 +412,49 @@ ms_manual_page_set_servers (MsManualPage   *self,
     set_server (self, MS_PROTOCOL_SMTP, smtp);
   if (username != NULL)
     gtk_editable_set_text (GTK_EDITABLE (self->username_row), username);
+}
+
+/**
+ * ms_manual_page_offer_security:
+ * @self: a page
+ * @protocol: which server
+ * @security: the mode its port turned out to expect
+ *
+ * After a check found that the server's port expects the other security
+ * mode, shows a row under that server saying so, with a button that
+ * switches to @security and keeps the port. Choosing a security by hand,
+ * or new servers, take the row away.
+ */
+void
+ms_manual_page_offer_security (MsManualPage *self,
+                               MsProtocol    protocol,
+                               MsSecurity    security)
+{
+  ServerRows rows;
+  g_autofree char *title = NULL;
+
+  g_return_if_fail (MS_IS_MANUAL_PAGE (self));
+  g_return_if_fail (protocol == MS_PROTOCOL_IMAP || protocol == MS_PROTOCOL_SMTP);
+
+  rows = get_server_rows (self, protocol);
+  self->offered[protocol] = security;
+
+  if (security == MS_SECURITY_SSL)
+    {
+      /* Translators: %u is a port number */
+      title = g_strdup_printf (_("Port %u expects TLS from the start"), get_port (rows.port_spin));
+      adw_action_row_set_subtitle (rows.fix_row, _("The check found no plain-text greeting there, but a TLS server."));
+      gtk_button_set_label (rows.fix_button, _("Use _SSL/TLS"));
+    }
+  else
+    {
+      title = g_strdup_printf (_("Port %u starts without encryption"), get_port (rows.port_spin));
+      adw_action_row_set_subtitle (rows.fix_row, _("The check found a plain-text greeting there: encryption starts with STARTTLS."));
+      gtk_button_set_label (rows.fix_button, _("Use S_TARTTLS"));
+    }
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (rows.fix_row), title);
+  gtk_widget_set_visible (GTK_WIDGET (rows.fix_row), TRUE);
 }
 
 /**

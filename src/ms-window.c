@@ -37,6 +37,11 @@
 
 #define STORE_TIMEOUT_SECONDS 120
 
+/* How long a person waits for a check: longer than a script's default, as
+ * a provider may take its time over a wrong password; the checking page
+ * says what it waits for meanwhile. */
+#define CHECK_TIMEOUT_S 30
+
 struct _MsWindow
 {
   AdwApplicationWindow  parent_instance;
@@ -382,6 +387,16 @@ ms_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (ms_window_parent_class)->close_request (window);
 }
 
+/* A destroyed window goes at once: its check and its saving stop with it,
+ * rather than keeping it alive until the servers answer. */
+static void
+ms_window_unrealize (GtkWidget *widget)
+{
+  cancel_work (MS_WINDOW (widget));
+
+  GTK_WIDGET_CLASS (ms_window_parent_class)->unrealize (widget);
+}
+
 /* After any save, first (from the checking page) or again (from the done
  * page: Save Again, Online Accounts): the done page says where it went. */
 static void
@@ -569,7 +584,8 @@ start_check (MsWindow *self,
   self->secret = g_steal_pointer (&secret);
   self->cancellable = g_cancellable_new ();
 
-  ms_checking_page_start (self->checking_page);
+  ms_verifier_set_timeout (self->verifier, CHECK_TIMEOUT_S);
+  ms_checking_page_start (self->checking_page, CHECK_TIMEOUT_S);
   show_page (self, "checking", on_page (self, "failed"));
 
   ms_verifier_verify_async (self->verifier, TRUE, TRUE, self->secret, self->cancellable,
@@ -616,6 +632,35 @@ retry_backup_action (GtkWidget  *widget,
   start_check (MS_WINDOW (widget), TRUE);
 }
 
+/* After a check that found a port expecting the other security mode, the
+ * manual page offers the switch for that server. */
+static void
+offer_security_fixes (MsWindow *self)
+{
+  const MsProtocol protocols[] = { MS_PROTOCOL_IMAP, MS_PROTOCOL_SMTP };
+
+  for (guint i = 0; i < G_N_ELEMENTS (protocols); i++)
+    {
+      const MsCheckResult *result = ms_verifier_get_result (self->verifier, protocols[i]);
+      g_autoptr(MsServer) shown = NULL;
+
+      if (result == NULL || result->kind != MS_ERROR_KIND_WRONG_SECURITY_MODE)
+        continue;
+
+      /* Only when the form shows the server that was found out. */
+      shown = ms_manual_page_dup_server (self->manual_page, protocols[i]);
+      if (shown != NULL)
+        {
+          g_autofree char *name = ms_server_to_string (shown);
+
+          if (g_strcmp0 (name, result->server) == 0)
+            ms_manual_page_offer_security (self->manual_page, protocols[i],
+                                           shown->security == MS_SECURITY_SSL ? MS_SECURITY_STARTTLS
+                                                                              : MS_SECURITY_SSL);
+        }
+    }
+}
+
 static void
 edit_settings_action (GtkWidget  *widget,
                       const char *action_name,
@@ -636,12 +681,15 @@ edit_settings_action (GtkWidget  *widget,
       /* What was tried first, as a starting point. */
       imap = imap_servers->len > 0 ? g_ptr_array_index (imap_servers, 0) : NULL;
       smtp = smtp_servers->len > 0 ? g_ptr_array_index (smtp_servers, 0) : NULL;
-      if (imap != NULL)
+      /* The manual page keeps its own user name; a provider's comes from
+       * its rule. */
+      if (imap != NULL && !self->manual)
         login = ms_server_expand_username (imap, address);
       if (login != NULL && g_strcmp0 (login, address->email) != 0)
         username = login;
       ms_manual_page_set_servers (self->manual_page, imap, smtp, username);
       ms_manual_page_set_domain (self->manual_page, address->domain);
+      offer_security_fixes (self);
     }
 
   show_page (self, "manual", FALSE);
@@ -895,6 +943,7 @@ ms_window_class_init (MsWindowClass *klass)
   object_class->get_property = ms_window_get_property;
   object_class->set_property = ms_window_set_property;
   window_class->close_request = ms_window_close_request;
+  widget_class->unrealize = ms_window_unrealize;
 
   properties[PROP_CATALOGUE] =
     g_param_spec_object ("catalogue", NULL, NULL,

@@ -434,6 +434,60 @@ test_manual_settings (Fixture       *fixture,
   g_assert_cmpstr ((value = setting (fixture, "smtp-port")), ==, g_getenv ("MS_TEST_SMTP_PORT"));
 }
 
+/* STARTTLS chosen for dovecot's implicit-TLS port: the failure names the
+ * setting, the manual page offers the switch, and with it the check works. */
+static void
+test_wrong_security_mode (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autofree char *password = ui_read_test_file ("MS_TEST_PASSWORD_FILE");
+  g_autoptr(MsServer) imap = NULL;
+  g_autoptr(MsServer) smtp = NULL;
+  g_autoptr(MsServer) fixed = NULL;
+  GtkWidget *failed;
+  GtkWidget *button;
+
+  type_address (fixture, "alice@unknown.test");
+  g_signal_emit_by_name (ui_find_button (page (fixture, "start"), "_Enter Settings"), "clicked");
+  ui_iterate ();
+
+  imap = ms_server_new (MS_PROTOCOL_IMAP, "localhost", atoi (g_getenv ("MS_TEST_IMAP_PORT")),
+                        MS_SECURITY_STARTTLS, NULL);
+  smtp = ms_server_new (MS_PROTOCOL_SMTP, "localhost", atoi (g_getenv ("MS_TEST_SMTP_PORT")),
+                        MS_SECURITY_SSL, NULL);
+  ms_manual_page_set_servers (MS_MANUAL_PAGE (page (fixture, "manual")), imap, smtp, "alice@example.com");
+  ui_iterate ();
+  g_assert_true (gtk_widget_activate_action (page (fixture, "manual"), "manual.continue", NULL));
+  ui_iterate ();
+  enter_password (fixture, NULL, password);
+  verify_and_wait (fixture);
+
+  failed = page (fixture, "failed");
+  g_assert_cmpint (ms_failed_page_get_kind (MS_FAILED_PAGE (failed)), ==, MS_ERROR_KIND_WRONG_SECURITY_MODE);
+  button = ui_find_action_button (failed, "win.edit-settings");
+  g_assert_nonnull (button);
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "_Change the Security Setting");
+  g_assert_true (gtk_widget_has_css_class (button, "suggested-action"));
+  g_signal_emit_by_name (button, "clicked");
+  ui_iterate ();
+
+  /* The offer is under the IMAP server only. */
+  button = ui_find_action_button (page (fixture, "manual"), "manual.use-offered-security");
+  g_assert_nonnull (button);
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "Use _SSL/TLS");
+  g_signal_emit_by_name (button, "clicked");
+  ui_iterate ();
+  fixed = ms_manual_page_dup_server (MS_MANUAL_PAGE (page (fixture, "manual")), MS_PROTOCOL_IMAP);
+  g_assert_cmpint (fixed->security, ==, MS_SECURITY_SSL);
+  g_assert_cmpuint (fixed->port, ==, atoi (g_getenv ("MS_TEST_IMAP_PORT")));
+
+  g_assert_true (gtk_widget_activate_action (page (fixture, "manual"), "manual.continue", NULL));
+  ui_iterate ();
+  enter_password (fixture, NULL, password);
+  verify_and_wait (fixture);
+  page (fixture, "done");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -449,6 +503,7 @@ main (int   argc,
   g_test_add ("/assistant/cancel", Fixture, NULL, fixture_set_up, test_cancel, fixture_tear_down);
   g_test_add ("/assistant/close-cancels", Fixture, NULL, fixture_set_up, test_close_cancels, fixture_tear_down);
   g_test_add ("/assistant/manual-settings", Fixture, NULL, fixture_set_up, test_manual_settings, fixture_tear_down);
+  g_test_add ("/assistant/wrong-security-mode", Fixture, NULL, fixture_set_up, test_wrong_security_mode, fixture_tear_down);
 
   return g_test_run ();
 }

@@ -437,6 +437,80 @@ test_set_servers (Fixture       *fixture,
   g_assert_cmpint (smtp_back->security, ==, MS_SECURITY_STARTTLS);
 }
 
+static GtkWidget *
+fix_button (Fixture    *fixture,
+            MsProtocol  protocol)
+{
+  g_autoptr(GPtrArray) buttons = ui_find_all (find_group (fixture, group_title (protocol)), GTK_TYPE_BUTTON);
+
+  for (guint i = 0; i < buttons->len; i++)
+    {
+      GtkWidget *button = g_ptr_array_index (buttons, i);
+
+      if (g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), "manual.use-offered-security") == 0)
+        return button;
+    }
+
+  g_error ("no fix button");
+}
+
+static GtkWidget *
+fix_row (Fixture    *fixture,
+         MsProtocol  protocol)
+{
+  return gtk_widget_get_ancestor (fix_button (fixture, protocol), ADW_TYPE_ACTION_ROW);
+}
+
+/* After a check found a port expecting the other mode: a row says so under
+ * that server, and its button switches the mode and keeps the port. */
+static void
+test_offer_security (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(MsServer) imap = ms_server_new (MS_PROTOCOL_IMAP, "mail.example.org", 993,
+                                            MS_SECURITY_STARTTLS, NULL);
+  g_autoptr(MsServer) smtp = ms_server_new (MS_PROTOCOL_SMTP, "mail.example.org", 465,
+                                            MS_SECURITY_SSL, NULL);
+  g_autoptr(MsServer) back = NULL;
+
+  ms_manual_page_set_servers (fixture->page, imap, smtp, NULL);
+  ui_iterate ();
+  g_assert_false (gtk_widget_get_visible (fix_row (fixture, MS_PROTOCOL_IMAP)));
+  g_assert_false (gtk_widget_get_visible (fix_row (fixture, MS_PROTOCOL_SMTP)));
+
+  ms_manual_page_offer_security (fixture->page, MS_PROTOCOL_IMAP, MS_SECURITY_SSL);
+  ms_manual_page_offer_security (fixture->page, MS_PROTOCOL_SMTP, MS_SECURITY_STARTTLS);
+  ui_iterate ();
+  g_assert_true (gtk_widget_get_visible (fix_row (fixture, MS_PROTOCOL_IMAP)));
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (fix_row (fixture, MS_PROTOCOL_IMAP))),
+                   ==, "Port 993 expects TLS from the start");
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (fix_button (fixture, MS_PROTOCOL_IMAP))), ==, "Use _SSL/TLS");
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (fix_button (fixture, MS_PROTOCOL_SMTP))), ==, "Use S_TARTTLS");
+
+  /* The switch keeps port 993, though it is not STARTTLS's standard port,
+   * and 465, which is SSL/TLS's. */
+  g_signal_emit_by_name (fix_button (fixture, MS_PROTOCOL_IMAP), "clicked");
+  g_signal_emit_by_name (fix_button (fixture, MS_PROTOCOL_SMTP), "clicked");
+  ui_iterate ();
+  back = ms_manual_page_dup_server (fixture->page, MS_PROTOCOL_IMAP);
+  g_assert_cmpint (back->security, ==, MS_SECURITY_SSL);
+  g_assert_cmpuint (back->port, ==, 993);
+  g_clear_pointer (&back, ms_server_free);
+  back = ms_manual_page_dup_server (fixture->page, MS_PROTOCOL_SMTP);
+  g_assert_cmpint (back->security, ==, MS_SECURITY_STARTTLS);
+  g_assert_cmpuint (back->port, ==, 465);
+  g_assert_false (gtk_widget_get_visible (fix_row (fixture, MS_PROTOCOL_IMAP)));
+  g_assert_false (gtk_widget_get_visible (fix_row (fixture, MS_PROTOCOL_SMTP)));
+
+  /* A security chosen by hand takes the offer away too. */
+  ms_manual_page_offer_security (fixture->page, MS_PROTOCOL_IMAP, MS_SECURITY_STARTTLS);
+  ui_iterate ();
+  g_assert_true (gtk_widget_get_visible (fix_row (fixture, MS_PROTOCOL_IMAP)));
+  select_security (security_row (fixture, MS_PROTOCOL_IMAP), "STARTTLS");
+  ui_iterate ();
+  g_assert_false (gtk_widget_get_visible (fix_row (fixture, MS_PROTOCOL_IMAP)));
+}
+
 static void
 test_username (Fixture       *fixture,
                gconstpointer  data)
@@ -586,6 +660,7 @@ main (int   argc,
   g_test_add ("/manual-page/host-names", Fixture, NULL, fixture_set_up, test_host_names, fixture_tear_down);
   g_test_add ("/manual-page/port-follows-security", Fixture, NULL, fixture_set_up, test_port_follows_security, fixture_tear_down);
   g_test_add ("/manual-page/set-servers", Fixture, NULL, fixture_set_up, test_set_servers, fixture_tear_down);
+  g_test_add ("/manual-page/offer-security", Fixture, NULL, fixture_set_up, test_offer_security, fixture_tear_down);
   g_test_add ("/manual-page/username", Fixture, NULL, fixture_set_up, test_username, fixture_tear_down);
   g_test_add ("/manual-page/domain-hints", Fixture, NULL, fixture_set_up, test_domain_hints, fixture_tear_down);
   g_test_add ("/manual-page/continue", Fixture, NULL, fixture_set_up, test_continue, fixture_tear_down);

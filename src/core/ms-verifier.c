@@ -177,7 +177,8 @@ ms_verifier_class_init (MsVerifierClass *klass)
    * @self: the verifier
    * @protocol: an #MsProtocol
    * @server: `host:port`
-   * @stage: `connecting`, `securing` or `logging-in`
+   * @stage: `connecting`, `securing` (the TLS handshake), `greeting`,
+ *   `capabilities`, `starttls`, `logging-in` or `opening-inbox`
    *
    * Tells what a side is doing, for a progress display.
    */
