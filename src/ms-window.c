@@ -515,6 +515,15 @@ verified_cb (GObject      *object,
       return;
     }
 
+  /* Signed in, with something to say all the same (no inbox yet). */
+  for (guint i = MS_PROTOCOL_IMAP; i <= MS_PROTOCOL_SMTP; i++)
+    {
+      const MsCheckResult *side = ms_verifier_get_result (verifier, i);
+
+      if (side != NULL && side->kind != MS_ERROR_KIND_NONE && side->advice != NULL)
+        show_toast (self, side->advice);
+    }
+
   ms_checking_page_set_saving (self->checking_page);
   ms_account_store_save_async (self->store, verifier, self->secret, self->store_flags,
                                self->cancellable, saved_cb, g_object_ref (self));
