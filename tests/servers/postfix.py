@@ -140,7 +140,9 @@ class Postfix(RealServer):
                  env=dict(os.environ, PATH="/usr/sbin:/usr/bin:/sbin:/bin"))
         except DovecotError as e:
             raise ServerError("%s\n%s" % (e, self.log())) from None
-        self.spawn("master", [MASTER, "-c", self.config_dir, "-d"])
+        # guard: master switches its effective user now and then, which
+        # clears the parent-death signal.
+        self.spawn("master", [MASTER, "-c", self.config_dir, "-d"], guard=True)
         self.wait_ready([self.port_check(self.submission_port, b"220 "),
                          self.port_check(self.submissions_port, b"220 ", tls=True)])
 
