@@ -30,7 +30,10 @@ Submission relays to a stub SMTP server that answers QUIT and refuses all
 mail, so a session can end normally after AUTH.
 
 dovecot's delays for failed logins (auth_failure_delay, the anvil
-authentication penalty) are turned off, so failures answer at once.
+authentication penalty) are turned off, so failures answer at once;
+Dovecot(..., failure_delays=True) keeps them.  Dovecot(..., sasl=True)
+also opens an authentication socket for other servers (Postfix's
+smtpd_sasl_type = dovecot) at d.sasl_socket.
 
 Run it directly to get a server for manual testing:
 
@@ -51,13 +54,14 @@ import select
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 
-START_TIMEOUT = 10.0
+START_TIMEOUT = 60.0   # generous: two cores shared with other work
 STOP_TIMEOUT = 10.0
 
 
@@ -79,20 +83,41 @@ def _free_ports(count):
             s.close()
 
 
-def _port_ready(port, greeting, deadline):
-    """Whether 127.0.0.1:port accepts a connection (and sends greeting)."""
+def _port_ready(port, greeting, deadline, tls_ca=None):
+    """Whether 127.0.0.1:port accepts a connection (and sends greeting;
+    with tls_ca, after a TLS handshake that trusts that CA file)."""
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
             if greeting is None:
                 return True
             s.settimeout(max(0.1, min(2.0, deadline - time.monotonic())))
-            data = b""
-            while b"\n" not in data:
-                chunk = s.recv(1024)
-                if not chunk:
-                    return False
-                data += chunk
-            return data.startswith(greeting)
+            if tls_ca is None:
+                return _greets(s, greeting)
+            context = ssl.create_default_context(cafile=tls_ca)
+            with context.wrap_socket(s, server_hostname="localhost") as tls:
+                return _greets(tls, greeting)
+    except OSError:
+        return False
+
+
+def _greets(s, greeting):
+    """Whether the first line read from s starts with greeting."""
+    data = b""
+    while b"\n" not in data:
+        chunk = s.recv(1024)
+        if not chunk:
+            return False
+        data += chunk
+    return data.startswith(greeting)
+
+
+def _unix_ready(path):
+    """Whether the Unix socket at path accepts a connection."""
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(0.5)
+            s.connect(path)
+            return True
     except OSError:
         return False
 
@@ -119,6 +144,66 @@ def _run(argv, **kwargs):
             result.stdout.decode(errors="replace"),
             result.stderr.decode(errors="replace")))
     return result
+
+
+def wait_ready(name, procs, checks, timeout, diagnostics, error=DovecotError):
+    """Waits until each check passes, in order.  checks: (label,
+    check(deadline) -> bool) pairs.  Raises error, with diagnostics(), when
+    a process of procs exits or timeout seconds pass first."""
+    deadline = time.monotonic() + timeout
+    pending = list(checks)
+    while pending:
+        for proc in procs:
+            if proc.poll() is not None:
+                raise error("%s exited with status %d while starting\n%s"
+                            % (name, proc.returncode, diagnostics()))
+        if time.monotonic() > deadline:
+            raise error("%s not ready within %g s (waiting for %s)\n%s"
+                        % (name, timeout, [label for label, _ in pending], diagnostics()))
+        label, check = pending[0]
+        if check(deadline):
+            pending.pop(0)
+        else:
+            time.sleep(0.05)
+
+
+def make_certificates(directory, hostnames=()):
+    """A test CA (ca.pem) and a server key and certificate signed by it
+    (server.key, server.pem) for localhost, 127.0.0.1 and hostnames, in
+    directory.  Returns the CA file's path."""
+    def p(name):
+        return os.path.join(directory, name)
+
+    with open(p("ca.tmpl"), "w") as f:
+        f.write('cn = "Mail Setup Test CA"\n'
+                'organization = "Mail Setup tests"\n'
+                'serial = 1\n'
+                'expiration_days = 30\n'
+                'ca\n'
+                'cert_signing_key\n'
+                'crl_signing_key\n')
+    with open(p("server.tmpl"), "w") as f:
+        f.write('cn = "localhost"\n'
+                'organization = "Mail Setup tests"\n'
+                'serial = 2\n'
+                'expiration_days = 30\n'
+                'dns_name = "localhost"\n'
+                + ''.join('dns_name = "%s"\n' % name for name in hostnames) +
+                'ip_address = "127.0.0.1"\n'
+                'tls_www_server\n'
+                'signing_key\n'
+                'encryption_key\n')
+    genkey = ["certtool", "--generate-privkey", "--key-type=rsa", "--bits=2048"]
+    _run(genkey + ["--outfile", p("ca.key")])
+    _run(["certtool", "--generate-self-signed", "--load-privkey", p("ca.key"),
+          "--template", p("ca.tmpl"), "--outfile", p("ca.pem")])
+    _run(genkey + ["--outfile", p("server.key")])
+    _run(["certtool", "--generate-certificate", "--load-privkey", p("server.key"),
+          "--load-ca-certificate", p("ca.pem"), "--load-ca-privkey", p("ca.key"),
+          "--template", p("server.tmpl"), "--outfile", p("server.pem")])
+    os.chmod(p("server.key"), 0o600)
+    os.chmod(p("ca.key"), 0o600)
+    return p("ca.pem")
 
 
 class _Service:
@@ -287,43 +372,12 @@ class _SmtpSink(_Service):
                 sock.sendall(b"502 5.5.2 Not implemented\r\n")
 
 
-class Dovecot:
-    """A dovecot serving IMAP and submission to the given users.
+class Managed:
+    """A server that a with block starts and stops (stopped also when
+    starting fails).  start() calls _start_once(), again with other ports
+    when one was taken in the meantime; stop() must be safe to repeat."""
 
-    users maps login names (e.g. "alice@example.com") to passwords (str).
-    Create and start it in a thread that outlives it (normally the main
-    thread): dovecot gets SIGTERM when the thread that started it ends, so
-    that it never outlives a killed test.
-    """
-
-    def __init__(self, users, *, binary=None, hostnames=()):
-        for name in users:
-            if not name or any(c in name for c in ":\n\r\t ") or not name.isprintable():
-                raise ValueError("unusable user name for passwd-file: %r" % name)
-        if isinstance(hostnames, str):
-            raise TypeError("hostnames must be a list of names, not a string")
-        for name in hostnames:
-            if not name or not all(c.isascii() and (c.isalnum() or c in ".-*") for c in name):
-                raise ValueError("unusable certificate host name: %r" % name)
-        self.users = dict(users)
-        # Extra DNS names in the server certificate, besides localhost.
-        self.hostnames = list(hostnames)
-        self.binary = binary or shutil.which("dovecot") or "/usr/sbin/dovecot"
-        self.base = None
-        self.proc = None
-        self.ca_file = None
-        self.log_path = None
-        self.imaps_port = self.imap_port = None
-        self.submissions_port = self.submission_port = None
-        self.relay_port = None          # the stub SMTP relay behind submission
-        self._sink = None
-        self.config_file = None
-        self.start_seconds = None
-        self._backend_ports = None      # dovecot's own plain listeners
-        self._relays = []
-        self._stderr = None
-
-    # -- context manager -------------------------------------------------
+    start_seconds = None
 
     def __enter__(self):
         try:
@@ -337,6 +391,60 @@ class Dovecot:
         self.stop()
         return False
 
+    def start(self):
+        started = time.monotonic()
+        for attempt in range(3):
+            try:
+                self._start_once()
+                break
+            except BaseException as e:
+                self.stop()
+                if "Address already in use" not in str(e) or attempt == 2:
+                    raise
+        self.start_seconds = time.monotonic() - started
+
+
+class Dovecot(Managed):
+    """A dovecot serving IMAP and submission to the given users.
+
+    users maps login names (e.g. "alice@example.com") to passwords (str).
+    Create and start it in a thread that outlives it (normally the main
+    thread): dovecot gets SIGTERM when the thread that started it ends, so
+    that it never outlives a killed test.
+    """
+
+    def __init__(self, users, *, binary=None, hostnames=(), sasl=False, failure_delays=False):
+        for name in users:
+            if not name or any(c in name for c in ":\n\r\t ") or not name.isprintable():
+                raise ValueError("unusable user name for passwd-file: %r" % name)
+        if isinstance(hostnames, str):
+            raise TypeError("hostnames must be a list of names, not a string")
+        for name in hostnames:
+            if not name or not all(c.isascii() and (c.isalnum() or c in ".-*") for c in name):
+                raise ValueError("unusable certificate host name: %r" % name)
+        self.users = dict(users)
+        # Extra DNS names in the server certificate, besides localhost.
+        self.hostnames = list(hostnames)
+        self.binary = binary or shutil.which("dovecot") or "/usr/sbin/dovecot"
+        # sasl: an auth socket for other servers (Postfix's smtpd_sasl_type
+        # = dovecot) at self.sasl_socket, open to every local user.
+        self.sasl = sasl
+        self.sasl_socket = None
+        # failure_delays: keep dovecot's own delays for failed logins.
+        self.failure_delays = failure_delays
+        self.base = None
+        self.proc = None
+        self.ca_file = None
+        self.log_path = None
+        self.imaps_port = self.imap_port = None
+        self.submissions_port = self.submission_port = None
+        self.relay_port = None          # the stub SMTP relay behind submission
+        self._sink = None
+        self.config_file = None
+        self._backend_ports = None      # dovecot's own plain listeners
+        self._relays = []
+        self._stderr = None
+
     # -- setup -----------------------------------------------------------
 
     def _identity(self):
@@ -348,41 +456,6 @@ class Dovecot:
             return login, internal.pw_name, internal.pw_uid, internal.pw_gid
         me = pwd.getpwuid(os.geteuid())
         return me.pw_name, me.pw_name, me.pw_uid, os.getegid()
-
-    def _make_certificates(self):
-        def p(name):
-            return os.path.join(self.base, name)
-
-        with open(p("ca.tmpl"), "w") as f:
-            f.write('cn = "Mail Setup Test CA"\n'
-                    'organization = "Mail Setup tests"\n'
-                    'serial = 1\n'
-                    'expiration_days = 30\n'
-                    'ca\n'
-                    'cert_signing_key\n'
-                    'crl_signing_key\n')
-        with open(p("server.tmpl"), "w") as f:
-            f.write('cn = "localhost"\n'
-                    'organization = "Mail Setup tests"\n'
-                    'serial = 2\n'
-                    'expiration_days = 30\n'
-                    'dns_name = "localhost"\n'
-                    + ''.join('dns_name = "%s"\n' % name for name in self.hostnames) +
-                    'ip_address = "127.0.0.1"\n'
-                    'tls_www_server\n'
-                    'signing_key\n'
-                    'encryption_key\n')
-        genkey = ["certtool", "--generate-privkey", "--key-type=rsa", "--bits=2048"]
-        _run(genkey + ["--outfile", p("ca.key")])
-        _run(["certtool", "--generate-self-signed", "--load-privkey", p("ca.key"),
-              "--template", p("ca.tmpl"), "--outfile", p("ca.pem")])
-        _run(genkey + ["--outfile", p("server.key")])
-        _run(["certtool", "--generate-certificate", "--load-privkey", p("server.key"),
-              "--load-ca-certificate", p("ca.pem"), "--load-ca-privkey", p("ca.key"),
-              "--template", p("server.tmpl"), "--outfile", p("server.pem")])
-        os.chmod(p("server.key"), 0o600)
-        os.chmod(p("ca.key"), 0o600)
-        self.ca_file = p("ca.pem")
 
     def _write_passwd(self):
         _, _, uid, gid = self._identity()
@@ -406,6 +479,28 @@ class Dovecot:
         os.chmod(mail, 0o700)
         # Non-root dovecot cannot chroot (anvil's default is "empty").
         anvil_chroot = "" if os.geteuid() == 0 else "  chroot =\n"
+        failure_delay = no_penalty = sasl = ""
+        if not self.failure_delays:
+            failure_delay = "auth_failure_delay = 0\n"
+            no_penalty = """\
+# An unusable socket turns off the authentication penalty (an extra delay
+# of up to 15 s per failure from the same address); auth_failure_delay
+# above is the other delay for failures.
+service anvil {{
+{anvil_chroot}  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
+}}
+""".format(anvil_chroot=anvil_chroot)
+        if self.sasl:
+            self.sasl_socket = os.path.join(b, "run", "auth-sasl")   # in base_dir
+            sasl = """\
+service auth {
+  unix_listener auth-sasl {
+    mode = 0666
+  }
+}
+"""
         config = """\
 # Generated by tests/servers/dovecot.py -- test server, loopback only.
 protocols = imap submission
@@ -417,8 +512,7 @@ log_path = {b}/dovecot.log
 info_log_path = {b}/dovecot.log
 debug_log_path = {b}/dovecot.log
 auth_verbose = yes
-auth_failure_delay = 0
-
+{failure_delay}
 default_login_user = {login_user}
 default_internal_user = {internal_user}
 default_internal_group = {internal_group}
@@ -470,22 +564,14 @@ service submission-login {{
     ssl = yes
   }}
 }}
-# An unusable socket turns off the authentication penalty (an extra delay
-# of up to 15 s per failure from the same address); auth_failure_delay
-# above is the other delay for failures.
-service anvil {{
-{anvil_chroot}  unix_listener anvil-auth-penalty {{
-    mode = 0
-  }}
-}}
-""".format(b=b, pid=os.getpid(), login_user=login_user,
+{no_penalty}{sasl}""".format(b=b, pid=os.getpid(), login_user=login_user,
            internal_user=internal_user, uid=uid, gid=gid,
            internal_group=grp.getgrgid(gid).gr_name,
            passwd=passwd, mail=mail, relay=self.relay_port,
            imap=self._backend_ports[0], imaps=self.imaps_port,
            submission=self._backend_ports[1],
            submissions=self.submissions_port,
-           anvil_chroot=anvil_chroot)
+           failure_delay=failure_delay, no_penalty=no_penalty, sasl=sasl)
         path = os.path.join(b, "dovecot.conf")
         with open(path, "w") as f:
             f.write(config)
@@ -502,16 +588,7 @@ service anvil {{
     def start(self):
         """Start dovecot; retried with other ports if one was taken in
         the meantime.  Raises DovecotError (with the log) on failure."""
-        started = time.monotonic()
-        for attempt in range(3):
-            try:
-                self._start_once()
-                break
-            except DovecotError as e:
-                self.stop()
-                if "Address already in use" not in str(e) or attempt == 2:
-                    raise
-        self.start_seconds = time.monotonic() - started
+        super().start()
 
     def _start_once(self):
         self.base = tempfile.mkdtemp(prefix="mail-setup-dovecot-")
@@ -526,7 +603,7 @@ service anvil {{
         self._sink = _SmtpSink()
         self.relay_port = self._sink.port
         self._backend_ports = (imap_backend, submission_backend)
-        self._make_certificates()
+        self.ca_file = make_certificates(self.base, self.hostnames)
         self.config_file = self._write_config(self._write_passwd())
 
         # -F keeps the master in the foreground: it is our child (its pid is
@@ -552,20 +629,11 @@ service anvil {{
         # greet (which needs the login and auth processes up).
         pending = [(self.imaps_port, None), (self.submissions_port, None),
                    (imap_backend, b"* OK"), (submission_backend, b"220 ")]
-        deadline = time.monotonic() + START_TIMEOUT
-        while pending:
-            if self.proc.poll() is not None:
-                raise DovecotError("dovecot exited with status %d while starting\n%s"
-                                   % (self.proc.returncode, self._diagnostics()))
-            if time.monotonic() > deadline:
-                raise DovecotError("dovecot not ready within %g s (waiting for ports %s)\n%s"
-                                   % (START_TIMEOUT, [p for p, _ in pending],
-                                      self._diagnostics()))
-            port, greeting = pending[0]
-            if _port_ready(port, greeting, deadline):
-                pending.pop(0)
-            else:
-                time.sleep(0.05)
+        checks = [("port %d" % port, lambda deadline, port=port, greeting=greeting:
+                   _port_ready(port, greeting, deadline)) for port, greeting in pending]
+        if self.sasl_socket:
+            checks.append(("auth socket", lambda deadline: _unix_ready(self.sasl_socket)))
+        wait_ready("dovecot", [self.proc], checks, START_TIMEOUT, self._diagnostics)
 
     def _diagnostics(self):
         out = ""
@@ -616,6 +684,26 @@ service anvil {{
             else:
                 shutil.rmtree(self.base, ignore_errors=True)
             self.base = None
+
+    def sasl_auth(self, user, password, remote_ip="127.0.0.1", timeout=60):
+        """One PLAIN authentication through the sasl socket, as Postfix
+        makes it for a client at remote_ip over TLS; dovecot's delays
+        apply.  Returns True for OK, False for FAIL."""
+        blob = base64.b64encode(("\0%s\0%s" % (user, password)).encode("utf-8")).decode()
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(timeout)
+            s.connect(self.sasl_socket)
+            s.sendall(("VERSION\t1\t2\nCPID\t%d\n" % os.getpid()).encode())
+            reader = s.makefile("rb")
+            while reader.readline().rstrip(b"\n") != b"DONE":
+                pass
+            s.sendall(("AUTH\t1\tPLAIN\tservice=smtp\tsecured\trip=%s\tlip=127.0.0.1"
+                       "\tresp=%s\n" % (remote_ip, blob)).encode())
+            for line in reader:
+                verb = line.split(b"\t", 1)[0]
+                if verb in (b"OK", b"FAIL"):
+                    return verb == b"OK"
+            raise DovecotError("dovecot's auth socket closed without an answer")
 
     def plain_traffic(self):
         """What clients have sent to the plain ports so far, as
