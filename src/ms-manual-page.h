@@ -28,5 +28,6 @@ gboolean   ms_manual_page_get_valid    (MsManualPage   *self);
 MsServer  *ms_manual_page_dup_server   (MsManualPage   *self,
                                         MsProtocol      protocol);
 char      *ms_manual_page_dup_username (MsManualPage   *self);
+char      *ms_manual_page_dup_summary  (MsManualPage   *self);
 
 G_END_DECLS
