@@ -569,3 +569,44 @@ ms_manual_page_dup_username (MsManualPage *self)
 
   return g_steal_pointer (&username);
 }
+
+/**
+ * ms_manual_page_dup_summary:
+ * @self: a page
+ *
+ * What the form holds, valid or not, as one line per server and one for
+ * the user name: `imap imap.example.org 993 ssl`, `smtp …`, `user bob`.
+ * Host names are normalised as ms_manual_page_dup_server() gives them, so
+ * the same servers typed differently give the same text, and any other
+ * change gives another.
+ *
+ * Returns: (transfer full): the summary, to tell whether the settings changed
+ */
+char *
+ms_manual_page_dup_summary (MsManualPage *self)
+{
+  const MsProtocol protocols[] = { MS_PROTOCOL_IMAP, MS_PROTOCOL_SMTP };
+  g_autofree char *username = NULL;
+  GString *out;
+
+  g_return_val_if_fail (MS_IS_MANUAL_PAGE (self), NULL);
+
+  out = g_string_new (NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (protocols); i++)
+    {
+      ServerRows rows = get_server_rows (self, protocols[i]);
+      const char *text = gtk_editable_get_text (GTK_EDITABLE (rows.host_row));
+      g_autofree char *hostname = normalize_hostname (text);
+
+      g_string_append_printf (out, "%s %s %u %s\n",
+                              ms_protocol_to_string (protocols[i]),
+                              hostname != NULL ? hostname : text,
+                              get_port (rows.port_spin),
+                              ms_security_to_string (get_security (rows.security_row)));
+    }
+
+  username = ms_manual_page_dup_username (self);
+  g_string_append_printf (out, "user %s\n", username != NULL ? username : "");
+
+  return g_string_free (out, FALSE);
+}

@@ -28,6 +28,7 @@ gboolean   ms_manual_page_get_valid    (MsManualPage   *self);
 MsServer  *ms_manual_page_dup_server   (MsManualPage   *self,
                                         MsProtocol      protocol);
 char      *ms_manual_page_dup_username (MsManualPage   *self);
+char      *ms_manual_page_dup_summary  (MsManualPage   *self);
 void       ms_manual_page_offer_security (MsManualPage *self,
                                           MsProtocol    protocol,
                                           MsSecurity    security);

@@ -4,8 +4,13 @@
  *
  * Takes the address and the client password, says whether the password has
  * the shape the provider gives its client passwords, and asks for the check.
- * The password stays in the entry's locked, wiped-on-free buffer; the page
- * hands out copies only as an MsSecret.
+ * The password stays in the entry's locked, wiped-on-free buffer (read in
+ * place, never copied but into an MsSecret or a copy wiped at once).
+ *
+ * A typed password belongs to one account: the address, the provider, and
+ * the servers when they were entered by hand. The window says which account
+ * the page is for (ms_password_page_set_account()); when that is another,
+ * the password is wiped before anything could send it there.
  */
 
 #define G_LOG_DOMAIN "mail-setup"
@@ -21,6 +26,7 @@ struct _MsPasswordPage
   AdwBin               parent_instance;
 
   MsProvider          *provider;
+  char                *servers;      /* entered by hand, as a summary */
   gboolean             ready;
 
   AdwPreferencesGroup *password_group;
@@ -154,12 +160,104 @@ password_activated_cb (MsPasswordPage *self)
   gtk_widget_activate_action (GTK_WIDGET (self), "password.verify", NULL);
 }
 
+static GtkText *
+get_password_text (MsPasswordPage *self)
+{
+  GtkEditable *delegate = gtk_editable_get_delegate (GTK_EDITABLE (self->password_row));
+
+  return GTK_IS_TEXT (delegate) ? GTK_TEXT (delegate) : NULL;
+}
+
+/* Gives the field a buffer of its own, in memory that is never swapped out
+ * and is wiped when freed; the one before, if any, is freed. */
+static void
+use_new_buffer (MsPasswordPage *self)
+{
+  GtkText *text = get_password_text (self);
+  g_autoptr(GtkEntryBuffer) buffer = NULL;
+
+  if (text == NULL)
+    return;
+
+  buffer = gtk_password_entry_buffer_new ();
+  gtk_text_set_buffer (text, buffer);
+}
+
+/* Names the password the way @provider does and sets what its shape is
+ * checked against. */
+static void
+show_provider (MsPasswordPage *self,
+               MsProvider     *provider)
+{
+  const MsPasswordFormat *format;
+  g_autofree char *title = NULL;
+
+  g_set_object (&self->provider, provider);
+  format = get_format (self);
+
+  if (format != NULL)
+    {
+      g_autofree char *description = NULL;
+
+      /* Translators: %s is what the provider calls its client password */
+      title = g_strdup_printf (_("Enter the %s"), format->name);
+      /* Translators: %1$s is the provider's client password, %2$s the provider */
+      description = g_strdup_printf (_("Paste the %s you created in the steps, not the password you use on the %s website. It is saved only after the servers accept it."),
+                                     format->name, ms_provider_get_name (provider));
+      adw_preferences_group_set_title (self->password_group, title);
+      adw_preferences_group_set_description (self->password_group, description);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->password_row), format->name);
+    }
+  else
+    {
+      adw_preferences_group_set_title (self->password_group, _("Enter Your Password"));
+      adw_preferences_group_set_description (self->password_group,
+                                             _("The password your mail program should use. It is saved only after the servers accept it."));
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->password_row), _("Password"));
+    }
+
+  update_state (self);
+}
+
+/* Whether @email is the address in the field: the same mailbox when both
+ * are addresses (Zhang@QQ.com is zhang@qq.com), else the same text. */
+static gboolean
+is_shown_address (MsPasswordPage *self,
+                  const char     *email)
+{
+  const char *shown = gtk_editable_get_text (GTK_EDITABLE (self->address_row));
+  g_autoptr(MsAddress) shown_address = ms_address_parse (shown, NULL);
+  g_autoptr(MsAddress) address = ms_address_parse (email, NULL);
+  g_autofree char *shown_text = NULL;
+  g_autofree char *text = NULL;
+
+  if (shown_address != NULL && address != NULL)
+    return ms_address_same_mailbox (shown_address, address);
+  if (shown_address != NULL || address != NULL)
+    return FALSE;
+
+  shown_text = ms_strdup_trimmed (shown);
+  text = ms_strdup_trimmed (email);
+  return g_str_equal (shown_text, text);
+}
+
+static gboolean
+is_shown_provider (MsPasswordPage *self,
+                   MsProvider     *provider)
+{
+  if (self->provider == NULL || provider == NULL)
+    return self->provider == provider;
+
+  return g_str_equal (ms_provider_get_id (self->provider), ms_provider_get_id (provider));
+}
+
 static void
 ms_password_page_dispose (GObject *object)
 {
   MsPasswordPage *self = (MsPasswordPage *)object;
 
   g_clear_object (&self->provider);
+  g_clear_pointer (&self->servers, g_free);
 
   G_OBJECT_CLASS (ms_password_page_parent_class)->dispose (object);
 }
@@ -232,21 +330,10 @@ ms_password_page_class_init (MsPasswordPageClass *klass)
 static void
 ms_password_page_init (MsPasswordPage *self)
 {
-  GtkEditable *delegate;
-
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  /* Keep what is typed in memory that is never swapped out and is wiped
-   * when freed. */
-  delegate = gtk_editable_get_delegate (GTK_EDITABLE (self->password_row));
-  if (GTK_IS_TEXT (delegate))
-    {
-      g_autoptr(GtkEntryBuffer) buffer = gtk_password_entry_buffer_new ();
-
-      gtk_text_set_buffer (GTK_TEXT (delegate), buffer);
-    }
-
-  ms_password_page_set_provider (self, NULL);
+  use_new_buffer (self);
+  show_provider (self, NULL);
 }
 
 GtkWidget *
@@ -256,62 +343,45 @@ ms_password_page_new (void)
 }
 
 /**
- * ms_password_page_set_provider:
+ * ms_password_page_set_account:
  * @self: a page
- * @provider: (nullable): the provider, or %NULL for manual settings
+ * @email: (nullable): the address, as typed so far; %NULL keeps the one in
+ *   the field
+ * @provider: (nullable): the provider, or %NULL for servers entered by hand
+ * @servers: (nullable): the servers entered by hand, as
+ *   ms_manual_page_dup_summary() gives them, or %NULL for the provider's
  *
- * Names the password the way the provider does and sets what its shape is
- * checked against.
+ * Says whose password the page takes, and names it the way the provider
+ * does. A password typed for another account is wiped (as
+ * ms_password_page_clear_password() does), so that it is never sent where
+ * it was not meant to go: another mailbox (the address's local part is
+ * compared without case), another provider, or other servers, ports,
+ * security or user name. The same account keeps it: Back to read the steps
+ * again and on loses nothing. An address edited in the field itself is the
+ * one the user sees beside the password: the password goes with it.
  */
 void
-ms_password_page_set_provider (MsPasswordPage *self,
-                               MsProvider     *provider)
+ms_password_page_set_account (MsPasswordPage *self,
+                              const char     *email,
+                              MsProvider     *provider,
+                              const char     *servers)
 {
-  const MsPasswordFormat *format;
-  g_autofree char *title = NULL;
+  gboolean same;
 
   g_return_if_fail (MS_IS_PASSWORD_PAGE (self));
   g_return_if_fail (!provider || MS_IS_PROVIDER (provider));
 
-  g_set_object (&self->provider, provider);
-  format = get_format (self);
+  same = (email == NULL || is_shown_address (self, email)) &&
+         is_shown_provider (self, provider) &&
+         g_strcmp0 (self->servers, servers) == 0;
+  if (!same)
+    ms_password_page_clear_password (self);
 
-  if (format != NULL)
-    {
-      g_autofree char *description = NULL;
-
-      /* Translators: %s is what the provider calls its client password */
-      title = g_strdup_printf (_("Enter the %s"), format->name);
-      /* Translators: %1$s is the provider's client password, %2$s the provider */
-      description = g_strdup_printf (_("Paste the %s you created in the steps, not the password you use on the %s website. It is saved only after the servers accept it."),
-                                     format->name, ms_provider_get_name (provider));
-      adw_preferences_group_set_title (self->password_group, title);
-      adw_preferences_group_set_description (self->password_group, description);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->password_row), format->name);
-    }
-  else
-    {
-      adw_preferences_group_set_title (self->password_group, _("Enter Your Password"));
-      adw_preferences_group_set_description (self->password_group,
-                                             _("The password your mail program should use. It is saved only after the servers accept it."));
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->password_row), _("Password"));
-    }
-
-  update_state (self);
-}
-
-/**
- * ms_password_page_set_email:
- * @self: a page
- * @email: (nullable): the address, as typed so far
- */
-void
-ms_password_page_set_email (MsPasswordPage *self,
-                            const char     *email)
-{
-  g_return_if_fail (MS_IS_PASSWORD_PAGE (self));
-
-  gtk_editable_set_text (GTK_EDITABLE (self->address_row), email ? email : "");
+  g_free (self->servers);
+  self->servers = g_strdup (servers);
+  if (email != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->address_row), email);
+  show_provider (self, provider);
 }
 
 /**
@@ -361,14 +431,28 @@ ms_password_page_dup_secret (MsPasswordPage *self)
  * ms_password_page_clear_password:
  * @self: a page
  *
- * Empties the password field (its buffer wipes what it held).
+ * Empties the password field and wipes what it held.
  */
 void
 ms_password_page_clear_password (MsPasswordPage *self)
 {
+  GtkText *text;
+
   g_return_if_fail (MS_IS_PASSWORD_PAGE (self));
 
+  text = get_password_text (self);
+
+  /* Hidden first: GtkText keeps an undo history of text that is shown
+   * (with the row's Show Text) and drops it when hidden; Ctrl+Z must not
+   * bring the password back. */
+  if (text != NULL)
+    gtk_text_set_visibility (text, FALSE);
+
   gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
+
+  /* Deleting text from a GtkPasswordEntryBuffer only moves its end: the
+   * bytes stay in its memory until the buffer is freed, which wipes them. */
+  use_new_buffer (self);
 }
 
 gboolean

@@ -18,10 +18,10 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (MsPasswordPage, ms_password_page, MS, PASSWORD_PAGE, AdwBin)
 
 GtkWidget  *ms_password_page_new            (void);
-void        ms_password_page_set_provider   (MsPasswordPage *self,
-                                             MsProvider     *provider);
-void        ms_password_page_set_email      (MsPasswordPage *self,
-                                             const char     *email);
+void        ms_password_page_set_account    (MsPasswordPage *self,
+                                             const char     *email,
+                                             MsProvider     *provider,
+                                             const char     *servers);
 MsAddress  *ms_password_page_dup_address    (MsPasswordPage *self,
                                              GError        **error);
 MsSecret   *ms_password_page_dup_secret     (MsPasswordPage *self);

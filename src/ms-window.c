@@ -16,7 +16,12 @@
  * the saving (MsAccountStore), and cancels whatever is in flight when it
  * closes. The password is held (as an MsSecret) from the check until the
  * user leaves the done page, so Online Accounts or another try at the
- * keyring need not ask for it again.
+ * keyring need not ask for it again; any other page forgets that copy.
+ *
+ * The password page is told the account (address, provider, servers
+ * entered by hand) each time the user goes on to it from the start or the
+ * manual page (set_account()): a password typed for another is wiped
+ * there, so Back, a new address and Enter never send it elsewhere.
  */
 
 #define G_LOG_DOMAIN "mail-setup"
@@ -122,6 +127,24 @@ update_header (MsWindow *self)
   adw_window_title_set_subtitle (self->window_title, subtitle);
 }
 
+static void
+forget_secret (MsWindow *self)
+{
+  g_clear_pointer (&self->secret, ms_secret_unref);
+}
+
+/* Makes the page on top of the history the one shown. The window's copy
+ * of the password is for the check and the done page only. */
+static void
+show_top_page (MsWindow *self)
+{
+  if (!on_page (self, "checking") && !on_page (self, "done"))
+    forget_secret (self);
+
+  gtk_stack_set_visible_child_name (self->stack, top_page (self));
+  update_header (self);
+}
+
 /* Shows page @name: on top of the history (@replace FALSE), or in place of
  * the page on top (a finished check is not a place to go back to). */
 static void
@@ -133,14 +156,7 @@ show_page (MsWindow   *self,
     g_ptr_array_remove_index (self->history, self->history->len - 1);
   g_ptr_array_add (self->history, (gpointer)g_intern_string (name));
 
-  gtk_stack_set_visible_child_name (self->stack, name);
-  update_header (self);
-}
-
-static void
-forget_secret (MsWindow *self)
-{
-  g_clear_pointer (&self->secret, ms_secret_unref);
+  show_top_page (self);
 }
 
 static void
@@ -160,8 +176,7 @@ go_back (MsWindow *self)
     cancel_work (self);
 
   g_ptr_array_remove_index (self->history, self->history->len - 1);
-  gtk_stack_set_visible_child_name (self->stack, top_page (self));
-  update_header (self);
+  show_top_page (self);
 
   if (on_page (self, "start"))
     ms_start_page_focus (self->start_page);
@@ -181,6 +196,36 @@ start_over (MsWindow *self)
   ms_start_page_focus (self->start_page);
 }
 
+/* Tells the password page whose password it takes: the address on the
+ * start page (or, with @email_from_start FALSE, the one already on the
+ * password page), the provider, and the manual page's servers if they are
+ * used. A password typed for another account is wiped there. */
+static void
+set_account (MsWindow *self,
+             gboolean  email_from_start)
+{
+  g_autofree char *servers = NULL;
+
+  if (self->manual)
+    servers = ms_manual_page_dup_summary (self->manual_page);
+
+  ms_password_page_set_account (self->password_page,
+                                email_from_start ? ms_start_page_get_email (self->start_page) : NULL,
+                                self->provider, servers);
+}
+
+/* Starts again from the start page with what it chose: page @name after
+ * it, nothing in flight. */
+static void
+go_on_from_start (MsWindow   *self,
+                  const char *name)
+{
+  cancel_work (self);
+  set_account (self, TRUE);
+  g_ptr_array_set_size (self->history, 1);
+  show_page (self, name, FALSE);
+}
+
 static void
 guide_continue_cb (MsWindow *self)
 {
@@ -192,8 +237,6 @@ static void
 choose_provider (MsWindow   *self,
                  MsProvider *provider)
 {
-  const char *email = ms_start_page_get_email (self->start_page);
-
   g_set_object (&self->provider, provider);
   self->manual = FALSE;
 
@@ -204,11 +247,7 @@ choose_provider (MsWindow   *self,
                            G_CALLBACK (guide_continue_cb), self, G_CONNECT_SWAPPED);
   gtk_stack_add_named (self->stack, self->guide_page, "guide");
 
-  ms_password_page_set_provider (self->password_page, provider);
-  ms_password_page_set_email (self->password_page, email);
-
-  g_ptr_array_set_size (self->history, 1);
-  show_page (self, "guide", FALSE);
+  go_on_from_start (self, "guide");
 }
 
 static void
@@ -229,11 +268,8 @@ manual_requested_cb (MsWindow    *self,
   self->manual = TRUE;
   ms_manual_page_set_origin (self->manual_page, NULL);
   ms_manual_page_set_domain (self->manual_page, address ? address->domain : NULL);
-  ms_password_page_set_provider (self->password_page, NULL);
-  ms_password_page_set_email (self->password_page, ms_start_page_get_email (page));
 
-  g_ptr_array_set_size (self->history, 1);
-  show_page (self, "manual", FALSE);
+  go_on_from_start (self, "manual");
 }
 
 /* Autoconfig, SRV or a guess found servers, but no provider claims the
@@ -275,17 +311,17 @@ settings_found_cb (MsWindow       *self,
                               smtp->len > 0 ? g_ptr_array_index (smtp, 0) : NULL,
                               username != NULL && g_strcmp0 (username, address->email) != 0 ? username : "");
   ms_manual_page_set_origin (self->manual_page, origin);
-  ms_password_page_set_provider (self->password_page, NULL);
-  ms_password_page_set_email (self->password_page, ms_start_page_get_email (page));
 
-  g_ptr_array_set_size (self->history, 1);
-  show_page (self, "manual", FALSE);
+  go_on_from_start (self, "manual");
 }
 
 static void
 manual_continue_cb (MsWindow *self)
 {
+  /* The servers as they are now: any change since the password was typed
+   * wipes it. */
   self->manual = TRUE;
+  set_account (self, FALSE);
   show_page (self, "password", FALSE);
   ms_password_page_focus (self->password_page);
 }

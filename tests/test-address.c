@@ -112,6 +112,39 @@ test_address_copy (void)
   g_assert_true (copy->email != address->email);
 }
 
+static void
+test_address_same_mailbox (void)
+{
+  static const struct {
+    const char *a;
+    const char *b;
+    gboolean    same;
+  } cases[] = {
+    { "qq@qq.com", "qq@qq.com", TRUE },
+    /* Case in the local part is not another mailbox, nor is the domain's. */
+    { "QQ@qq.com", "qq@QQ.COM", TRUE },
+    { " Zhang@qq.com", "zhang＠qq．com", TRUE },
+    { "li@例子.中国", "LI@xn--fsqu00a.xn--fiqs8s", TRUE },
+    { "Ü@example.org", "ü@example.org", TRUE },
+    { "qq@qq.com", "qq2@qq.com", FALSE },
+    { "qq@qq.com", "qq@foxmail.com", FALSE },
+    { "a.b@qq.com", "ab@qq.com", FALSE },
+    { "a+tag@qq.com", "a@qq.com", FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(MsAddress) a = ms_address_parse (cases[i].a, NULL);
+      g_autoptr(MsAddress) b = ms_address_parse (cases[i].b, NULL);
+
+      g_test_message ("“%s” and “%s”", cases[i].a, cases[i].b);
+      g_assert_nonnull (a);
+      g_assert_nonnull (b);
+      g_assert_cmpint (ms_address_same_mailbox (a, b), ==, cases[i].same);
+      g_assert_cmpint (ms_address_same_mailbox (b, a), ==, cases[i].same);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -122,6 +155,7 @@ main (int   argc,
   g_test_add_func ("/address/invalid", test_address_invalid);
   g_test_add_func ("/address/not-utf8", test_address_not_utf8);
   g_test_add_func ("/address/copy", test_address_copy);
+  g_test_add_func ("/address/same-mailbox", test_address_same_mailbox);
 
   return g_test_run ();
 }

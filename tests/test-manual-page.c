@@ -5,7 +5,8 @@
  * The manual settings page in a real X server: it is valid only with two
  * good host names, reads back what was typed or prefilled, moves a
  * standard port with the security but not one the user chose, marks a bad
- * host name, and goes on only when valid.
+ * host name, goes on only when valid, and sums up its settings so that
+ * any change shows.
  */
 
 #include "config.h"
@@ -601,6 +602,69 @@ test_continue (Fixture       *fixture,
   g_assert_cmpuint (fixture->n_continues, ==, 3);
 }
 
+/* The summary tells the settings apart: each of host, port, security and
+ * user name changes it; the same host typed otherwise does not. */
+static void
+test_summary (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autofree char *empty = ms_manual_page_dup_summary (fixture->page);
+  g_autofree char *filled = NULL;
+  g_autofree char *retyped = NULL;
+  char *changed;
+
+  fill_hosts (fixture);
+  filled = ms_manual_page_dup_summary (fixture->page);
+  g_assert_cmpstr (filled, ==,
+                   "imap imap.example.org 993 ssl\n"
+                   "smtp smtp.example.org 465 ssl\n"
+                   "user \n");
+  g_assert_cmpstr (empty, !=, filled);
+
+  gtk_editable_set_text (host_row (fixture, MS_PROTOCOL_IMAP), " IMAP.Example.ORG ");
+  retyped = ms_manual_page_dup_summary (fixture->page);
+  g_assert_cmpstr (retyped, ==, filled);
+
+  gtk_editable_set_text (host_row (fixture, MS_PROTOCOL_IMAP), "mail.example.org");
+  changed = ms_manual_page_dup_summary (fixture->page);
+  g_assert_cmpstr (changed, !=, filled);
+  g_free (changed);
+  fill_hosts (fixture);
+
+  gtk_spin_button_set_value (port_spin (fixture, MS_PROTOCOL_SMTP), 2465);
+  changed = ms_manual_page_dup_summary (fixture->page);
+  g_assert_cmpstr (changed, !=, filled);
+  g_free (changed);
+  gtk_spin_button_set_value (port_spin (fixture, MS_PROTOCOL_SMTP), 465);
+
+  /* STARTTLS moves the standard port too; back on 993, only the security
+   * differs. */
+  select_security (security_row (fixture, MS_PROTOCOL_IMAP), "STARTTLS");
+  gtk_spin_button_set_value (port_spin (fixture, MS_PROTOCOL_IMAP), 993);
+  changed = ms_manual_page_dup_summary (fixture->page);
+  g_assert_cmpstr (changed, ==,
+                   "imap imap.example.org 993 starttls\n"
+                   "smtp smtp.example.org 465 ssl\n"
+                   "user \n");
+  g_free (changed);
+  select_security (security_row (fixture, MS_PROTOCOL_IMAP), "SSL/TLS");
+  gtk_spin_button_set_value (port_spin (fixture, MS_PROTOCOL_IMAP), 993);
+
+  gtk_editable_set_text (username_row (fixture), " bob ");
+  changed = ms_manual_page_dup_summary (fixture->page);
+  g_assert_cmpstr (changed, ==,
+                   "imap imap.example.org 993 ssl\n"
+                   "smtp smtp.example.org 465 ssl\n"
+                   "user bob\n");
+  g_free (changed);
+
+  /* All back as it was: the same summary. */
+  gtk_editable_set_text (username_row (fixture), "");
+  changed = ms_manual_page_dup_summary (fixture->page);
+  g_assert_cmpstr (changed, ==, filled);
+  g_free (changed);
+}
+
 static void
 test_accessible_names (Fixture       *fixture,
                        gconstpointer  data)
@@ -664,6 +728,7 @@ main (int   argc,
   g_test_add ("/manual-page/username", Fixture, NULL, fixture_set_up, test_username, fixture_tear_down);
   g_test_add ("/manual-page/domain-hints", Fixture, NULL, fixture_set_up, test_domain_hints, fixture_tear_down);
   g_test_add ("/manual-page/continue", Fixture, NULL, fixture_set_up, test_continue, fixture_tear_down);
+  g_test_add ("/manual-page/summary", Fixture, NULL, fixture_set_up, test_summary, fixture_tear_down);
   g_test_add ("/manual-page/accessible-names", Fixture, NULL, fixture_set_up, test_accessible_names, fixture_tear_down);
   g_test_add ("/manual-page/narrow", Fixture, NULL, fixture_set_up, test_narrow, fixture_tear_down);
 

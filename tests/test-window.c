@@ -7,7 +7,10 @@
  * provider, and a step's button opens that step's page (through a test
  * launcher that records the address instead of starting a browser). A
  * domain the catalogue does not know is looked up on the network — here a
- * fake resolver's MX and SRV records — while the user types.
+ * fake resolver's MX and SRV records — while the user types. A password
+ * typed for one account is wiped when the user comes back to it with
+ * another, whichever way back they took (the keys pressed through the X
+ * server), and kept for the same one.
  */
 
 #include "config.h"
@@ -15,6 +18,7 @@
 #include <adwaita.h>
 
 #include "ms-manual-page.h"
+#include "ms-password-page.h"
 #include "ms-provider-page.h"
 #include "ms-start-page.h"
 #include "ms-window.h"
@@ -538,6 +542,369 @@ test_step_ticks (Fixture       *fixture,
   g_assert_cmpstr (ms_window_get_page_name (fixture->window), ==, "guide");
 }
 
+/* A password typed for one account never reaches another: whichever way
+ * the user goes back, another address, provider or server wipes it (from
+ * the field, and the buffer that held it is freed, which wipes its
+ * memory); the same account keeps it. */
+
+#define QQ_CODE "abcdefghijklmnop"
+
+typedef enum
+{
+  WAY_BACK_BUTTON,
+  WAY_ESCAPE,
+  WAY_ALT_LEFT,
+} WayBack;
+
+/* What to wait for: a page by its name, or the end of the password. */
+typedef struct
+{
+  Fixture    *fixture;
+  const char *text;
+} Wait;
+
+static gboolean
+page_shown (gpointer data)
+{
+  Wait *wait = data;
+  MsWindow *window = wait->fixture->window;
+
+  return g_strcmp0 (ms_window_get_page_name (window), wait->text) == 0 &&
+         ms_window_get_visible_page (window) == ms_window_get_page (window, wait->text);
+}
+
+static GtkWidget *
+wait_for_page (Fixture    *fixture,
+               const char *name)
+{
+  Wait wait = { fixture, name };
+
+  g_assert_true (ui_iterate_until (page_shown, &wait, 20));
+  return ms_window_get_page (fixture->window, name);
+}
+
+static GtkEditable *
+password_field (Fixture *fixture)
+{
+  GtkWidget *page = ms_window_get_page (fixture->window, "password");
+
+  return GTK_EDITABLE (ui_find_exact (page, ADW_TYPE_PASSWORD_ENTRY_ROW));
+}
+
+static const char *
+typed_password (Fixture *fixture)
+{
+  return gtk_editable_get_text (password_field (fixture));
+}
+
+/* What holds the password's bytes: the field's buffer. */
+static GtkEntryBuffer *
+password_buffer (Fixture *fixture)
+{
+  return gtk_text_get_buffer (GTK_TEXT (gtk_editable_get_delegate (password_field (fixture))));
+}
+
+static const char *
+shown_address (Fixture *fixture)
+{
+  GtkWidget *page = ms_window_get_page (fixture->window, "password");
+
+  return gtk_editable_get_text (GTK_EDITABLE (ui_find_exact (page, ADW_TYPE_ENTRY_ROW)));
+}
+
+/* The address typed on the first page, and Enter. */
+static void
+enter_address (Fixture    *fixture,
+               const char *email)
+{
+  GtkWidget *entry = ui_find_exact (wait_for_page (fixture, "start"), ADW_TYPE_ENTRY_ROW);
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), email);
+  g_signal_emit_by_name (entry, "entry-activated");
+}
+
+/* From the guide on to the password page. */
+static void
+continue_from_guide (Fixture *fixture)
+{
+  g_assert_true (gtk_widget_activate_action (wait_for_page (fixture, "guide"), "page.continue", NULL));
+  wait_for_page (fixture, "password");
+}
+
+/* From the first page to the password page of @email's provider, and the
+ * password typed there. */
+static void
+type_password_for (Fixture    *fixture,
+                   const char *email,
+                   const char *password)
+{
+  enter_address (fixture, email);
+  continue_from_guide (fixture);
+  gtk_editable_set_text (password_field (fixture), password);
+  g_assert_cmpint (ms_password_page_get_ready (MS_PASSWORD_PAGE (ms_window_get_page (fixture->window, "password"))),
+                   ==, *password != '\0');
+}
+
+/* One page back, the way the user chose. */
+static void
+go_back (Fixture    *fixture,
+         WayBack     way,
+         const char *to)
+{
+  switch (way)
+    {
+    case WAY_BACK_BUTTON:
+      {
+        GtkWidget *button = ui_find_action_button (GTK_WIDGET (fixture->window), "win.back");
+
+        g_assert_nonnull (button);
+        g_signal_emit_by_name (button, "clicked");
+      }
+      break;
+
+    case WAY_ESCAPE:
+      ui_press_key (GTK_WINDOW (fixture->window), GDK_KEY_Escape, 0);
+      break;
+
+    case WAY_ALT_LEFT:
+      ui_press_key (GTK_WINDOW (fixture->window), GDK_KEY_Left, GDK_ALT_MASK);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  wait_for_page (fixture, to);
+}
+
+/* The issue's steps: a QQ address, its code typed, back to the start and
+ * on with another address. The field is empty, Enter sends nothing, and
+ * the buffer that held the code is gone (a GtkPasswordEntryBuffer wipes
+ * its memory when freed). */
+static void
+test_password_wiped_on_way_back (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  WayBack way = GPOINTER_TO_INT (data);
+  GtkEntryBuffer *buffer;
+
+  type_password_for (fixture, "zhang@qq.com", QQ_CODE);
+  buffer = password_buffer (fixture);
+  g_object_add_weak_pointer (G_OBJECT (buffer), (gpointer *)&buffer);
+
+  go_back (fixture, way, "guide");
+  go_back (fixture, way, "start");
+  /* Nothing is wiped before the user goes on: the same address may come. */
+  g_assert_cmpstr (typed_password (fixture), ==, QQ_CODE);
+
+  enter_address (fixture, "li@163.com");
+  g_assert_cmpstr (ms_provider_get_id (ms_provider_page_get_provider (MS_PROVIDER_PAGE (wait_for_page (fixture, "guide")))), ==, "netease");
+  g_assert_cmpstr (typed_password (fixture), ==, "");
+  g_assert_null (buffer);
+
+  continue_from_guide (fixture);
+  g_assert_cmpstr (shown_address (fixture), ==, "li@163.com");
+  g_assert_cmpstr (typed_password (fixture), ==, "");
+  g_assert_false (ms_password_page_get_ready (MS_PASSWORD_PAGE (ms_window_get_page (fixture->window, "password"))));
+  g_signal_emit_by_name (password_field (fixture), "entry-activated");
+  ui_iterate ();
+  g_assert_cmpstr (ms_window_get_page_name (fixture->window), ==, "password");
+}
+
+/* Back to read the steps again, or to the start and the same address in
+ * other letters: the same account, the password stays. Another mailbox at
+ * the same provider is another account. */
+static void
+test_password_kept_for_same_account (Fixture       *fixture,
+                                     gconstpointer  data)
+{
+  type_password_for (fixture, "Zhang@qq.com", QQ_CODE);
+
+  go_back (fixture, WAY_BACK_BUTTON, "guide");
+  continue_from_guide (fixture);
+  g_assert_cmpstr (typed_password (fixture), ==, QQ_CODE);
+
+  go_back (fixture, WAY_ESCAPE, "guide");
+  go_back (fixture, WAY_ALT_LEFT, "start");
+  enter_address (fixture, " zhang@QQ.COM");
+  continue_from_guide (fixture);
+  g_assert_cmpstr (typed_password (fixture), ==, QQ_CODE);
+  g_assert_cmpstr (shown_address (fixture), ==, " zhang@QQ.COM");
+
+  /* Another address at QQ. */
+  go_back (fixture, WAY_BACK_BUTTON, "guide");
+  go_back (fixture, WAY_BACK_BUTTON, "start");
+  enter_address (fixture, "wang@qq.com");
+  continue_from_guide (fixture);
+  g_assert_cmpstr (typed_password (fixture), ==, "");
+}
+
+/* The address kept, another provider picked from the list: its servers
+ * are not the ones the password was typed for. */
+static void
+test_password_wiped_for_other_provider (Fixture       *fixture,
+                                        gconstpointer  data)
+{
+  g_autoptr(GPtrArray) rows = NULL;
+  GtkListBoxRow *netease = NULL;
+
+  type_password_for (fixture, "zhang@qq.com", QQ_CODE);
+  go_back (fixture, WAY_ESCAPE, "guide");
+  go_back (fixture, WAY_ESCAPE, "start");
+
+  rows = ui_find_all (GTK_WIDGET (provider_list (fixture)), ADW_TYPE_ACTION_ROW);
+  for (guint i = 0; i < rows->len; i++)
+    if (g_strcmp0 (adw_preferences_row_get_title (g_ptr_array_index (rows, i)), "NetEase Mail") == 0)
+      netease = g_ptr_array_index (rows, i);
+  g_assert_nonnull (netease);
+  g_signal_emit_by_name (provider_list (fixture), "row-activated", netease);
+
+  g_assert_cmpstr (ms_provider_get_id (ms_provider_page_get_provider (MS_PROVIDER_PAGE (wait_for_page (fixture, "guide")))), ==, "netease");
+  continue_from_guide (fixture);
+  g_assert_cmpstr (shown_address (fixture), ==, "zhang@qq.com");
+  g_assert_cmpstr (typed_password (fixture), ==, "");
+}
+
+static gboolean
+password_ends_with (gpointer data)
+{
+  Wait *wait = data;
+
+  return g_str_has_suffix (typed_password (wait->fixture), wait->text);
+}
+
+/* Until the keys typed have come: the password ends with @typed. */
+static void
+wait_for_typed (Fixture    *fixture,
+                const char *typed)
+{
+  Wait wait = { fixture, typed };
+
+  g_assert_true (ui_iterate_until (password_ends_with, &wait, 20));
+}
+
+/* Typed with Show Text on, the password is in GtkText's undo history too:
+ * wiping it hides the text, and Ctrl+Z does not bring it back. */
+static void
+test_password_wipe_not_undone (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(GPtrArray) buttons = NULL;
+  GtkText *text;
+
+  type_password_for (fixture, "zhang@qq.com", "");
+  text = GTK_TEXT (gtk_editable_get_delegate (password_field (fixture)));
+  buttons = ui_find_all (GTK_WIDGET (password_field (fixture)), GTK_TYPE_BUTTON);
+  for (guint i = 0; i < buttons->len; i++)
+    if (g_strcmp0 (gtk_button_get_icon_name (g_ptr_array_index (buttons, i)), "view-reveal-symbolic") == 0)
+      g_signal_emit_by_name (g_ptr_array_index (buttons, i), "clicked");
+  g_assert_true (gtk_text_get_visibility (text));
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (text)));
+
+  ui_type_text (GTK_WINDOW (fixture->window), QQ_CODE);
+  wait_for_typed (fixture, QQ_CODE);
+  g_assert_cmpstr (typed_password (fixture), ==, QQ_CODE);
+
+  go_back (fixture, WAY_ALT_LEFT, "guide");
+  go_back (fixture, WAY_ALT_LEFT, "start");
+  enter_address (fixture, "li@163.com");
+  continue_from_guide (fixture);
+  g_assert_cmpstr (typed_password (fixture), ==, "");
+  g_assert_false (gtk_text_get_visibility (text));
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (text)));
+
+  /* Undo, then a key whose arrival says the undo was handled. */
+  ui_press_key (GTK_WINDOW (fixture->window), GDK_KEY_z, GDK_CONTROL_MASK);
+  ui_type_text (GTK_WINDOW (fixture->window), "x");
+  wait_for_typed (fixture, "x");
+  g_assert_cmpstr (typed_password (fixture), ==, "x");
+}
+
+typedef void (*ChangeFunc) (MsManualPage *page);
+
+static GtkWidget *
+manual_group (MsManualPage *page,
+              const char   *title)
+{
+  g_autoptr(GPtrArray) groups = ui_find_all (GTK_WIDGET (page), ADW_TYPE_PREFERENCES_GROUP);
+
+  for (guint i = 0; i < groups->len; i++)
+    if (g_strcmp0 (adw_preferences_group_get_title (g_ptr_array_index (groups, i)), title) == 0)
+      return g_ptr_array_index (groups, i);
+
+  g_assert_not_reached ();
+}
+
+static void
+change_host (MsManualPage *page)
+{
+  GtkWidget *row = ui_find_exact (manual_group (page, "Incoming Mail (IMAP)"), ADW_TYPE_ENTRY_ROW);
+
+  gtk_editable_set_text (GTK_EDITABLE (row), "mail.srv.test");
+}
+
+static void
+change_port (MsManualPage *page)
+{
+  GtkWidget *spin = ui_find_exact (manual_group (page, "Outgoing Mail (SMTP)"), GTK_TYPE_SPIN_BUTTON);
+
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), 2525);
+}
+
+static void
+change_security (MsManualPage *page)
+{
+  GtkWidget *row = ui_find_exact (manual_group (page, "Incoming Mail (IMAP)"), ADW_TYPE_COMBO_ROW);
+
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row), 1 - adw_combo_row_get_selected (ADW_COMBO_ROW (row)));
+}
+
+static void
+change_username (MsManualPage *page)
+{
+  GtkWidget *row = ui_find_exact (manual_group (page, "Sign In"), ADW_TYPE_ENTRY_ROW);
+
+  gtk_editable_set_text (GTK_EDITABLE (row), "bob");
+}
+
+/* Servers found for a domain no provider claims, checked on the manual
+ * page: on again unchanged keeps the password; any change of a host, a
+ * port, a security or the user name wipes it. */
+static void
+test_password_wiped_for_other_servers (Fixture       *fixture,
+                                       gconstpointer  data)
+{
+  static const ChangeFunc changes[] = { change_host, change_port, change_security, change_username };
+  MsStartPage *start = MS_START_PAGE (ms_window_get_visible_page (fixture->window));
+  MsManualPage *manual;
+
+  enter_address (fixture, "bob@srv.test");
+  g_assert_true (ui_iterate_until (lookup_done, start, 20));
+  manual = MS_MANUAL_PAGE (wait_for_page (fixture, "manual"));
+
+  for (guint i = 0; i < G_N_ELEMENTS (changes); i++)
+    {
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (manual), "manual.continue", NULL));
+      wait_for_page (fixture, "password");
+      gtk_editable_set_text (password_field (fixture), "the password");
+
+      go_back (fixture, WAY_BACK_BUTTON, "manual");
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (manual), "manual.continue", NULL));
+      wait_for_page (fixture, "password");
+      g_assert_cmpstr (typed_password (fixture), ==, "the password");
+
+      go_back (fixture, i % 2 == 0 ? WAY_ESCAPE : WAY_ALT_LEFT, "manual");
+      changes[i] (manual);
+      g_assert_true (ms_manual_page_get_valid (manual));
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (manual), "manual.continue", NULL));
+      wait_for_page (fixture, "password");
+      g_assert_cmpstr (typed_password (fixture), ==, "");
+      g_assert_cmpstr (shown_address (fixture), ==, "bob@srv.test");
+
+      go_back (fixture, WAY_BACK_BUTTON, "manual");
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -565,6 +932,21 @@ main (int   argc,
   g_test_add ("/window/network-lookup", Fixture, NULL, fixture_set_up, test_network_lookup, fixture_tear_down);
   g_test_add ("/window/oauth-only", Fixture, NULL, fixture_set_up, test_oauth_only, fixture_tear_down);
   g_test_add ("/window/found-settings", Fixture, NULL, fixture_set_up, test_found_settings, fixture_tear_down);
+
+  g_test_add ("/window/password/wiped-back-button", Fixture, GINT_TO_POINTER (WAY_BACK_BUTTON),
+              fixture_set_up, test_password_wiped_on_way_back, fixture_tear_down);
+  g_test_add ("/window/password/wiped-escape", Fixture, GINT_TO_POINTER (WAY_ESCAPE),
+              fixture_set_up, test_password_wiped_on_way_back, fixture_tear_down);
+  g_test_add ("/window/password/wiped-alt-left", Fixture, GINT_TO_POINTER (WAY_ALT_LEFT),
+              fixture_set_up, test_password_wiped_on_way_back, fixture_tear_down);
+  g_test_add ("/window/password/wiped-other-provider", Fixture, NULL,
+              fixture_set_up, test_password_wiped_for_other_provider, fixture_tear_down);
+  g_test_add ("/window/password/wiped-other-servers", Fixture, NULL,
+              fixture_set_up, test_password_wiped_for_other_servers, fixture_tear_down);
+  g_test_add ("/window/password/wipe-not-undone", Fixture, NULL,
+              fixture_set_up, test_password_wipe_not_undone, fixture_tear_down);
+  g_test_add ("/window/password/kept-same-account", Fixture, NULL,
+              fixture_set_up, test_password_kept_for_same_account, fixture_tear_down);
 
   return g_test_run ();
 }

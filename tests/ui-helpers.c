@@ -5,6 +5,9 @@
 
 #include "config.h"
 
+#include <X11/Xlib.h>
+#include <X11/extensions/XTest.h>
+
 #include "ms-lookup-private.h"
 #include "ui-helpers.h"
 
@@ -128,6 +131,90 @@ ui_find_label (GtkWidget  *root,
     }
 
   return NULL;
+}
+
+/* A connection of our own to the test's X server, with XTest: keys pressed
+ * through it come to GTK as a keyboard's would, through the server. */
+static Display *
+xtest_display (void)
+{
+  static Display *display;
+  int event_base, error_base, major, minor;
+
+  if (display == NULL)
+    {
+      display = XOpenDisplay (NULL);
+      g_assert_nonnull (display);
+      g_assert_true (XTestQueryExtension (display, &event_base, &error_base, &major, &minor));
+    }
+
+  return display;
+}
+
+static void
+fake_key (Display *display,
+          KeySym   keysym,
+          gboolean press)
+{
+  KeyCode keycode = XKeysymToKeycode (display, keysym);
+
+  g_assert_cmpuint (keycode, !=, 0);
+  XTestFakeKeyEvent (display, keycode, press, CurrentTime);
+}
+
+static gboolean
+window_is_active (gpointer data)
+{
+  return gtk_window_is_active (GTK_WINDOW (data));
+}
+
+/* Presses and releases @keyval with @modifiers held (Shift, Control, Alt),
+ * as the user would on the keyboard, in @window: the key goes where the
+ * focus is, and the window's shortcuts see it. With no window manager,
+ * presenting a mapped window gives it the X server's focus. The caller
+ * waits for what the key does (ui_iterate_until()). */
+void
+ui_press_key (GtkWindow       *window,
+              guint            keyval,
+              GdkModifierType  modifiers)
+{
+  static const struct {
+    GdkModifierType mask;
+    KeySym          keysym;
+  } held[] = {
+    { GDK_SHIFT_MASK, GDK_KEY_Shift_L },
+    { GDK_CONTROL_MASK, GDK_KEY_Control_L },
+    { GDK_ALT_MASK, GDK_KEY_Alt_L },
+  };
+  Display *display = xtest_display ();
+
+  gtk_window_present (window);
+  g_assert_true (ui_iterate_until (window_is_active, window, 10));
+
+  /* GDK's key values are X key symbols. */
+  for (guint i = 0; i < G_N_ELEMENTS (held); i++)
+    if (modifiers & held[i].mask)
+      fake_key (display, held[i].keysym, TRUE);
+  fake_key (display, keyval, TRUE);
+  fake_key (display, keyval, FALSE);
+  for (guint i = G_N_ELEMENTS (held); i > 0; i--)
+    if (modifiers & held[i - 1].mask)
+      fake_key (display, held[i - 1].keysym, FALSE);
+  XSync (display, False);
+}
+
+/* Types @text (letters, digits and spaces) with the keyboard, a key at a
+ * time, into whatever has the focus in @window. */
+void
+ui_type_text (GtkWindow  *window,
+              const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      g_assert_true (g_ascii_isalnum (*p) || *p == ' ');
+      ui_press_key (window, (guchar) g_ascii_tolower (*p),
+                    g_ascii_isupper (*p) ? GDK_SHIFT_MASK : 0);
+    }
 }
 
 static void

@@ -3,7 +3,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * What the UI tests and the screenshot renderer share: running the main
- * loop, finding widgets in a window, keeping lookups off the network.
+ * loop, finding widgets in a window, pressing keys, keeping lookups off the
+ * network.
  */
 
 #pragma once
@@ -30,6 +31,11 @@ GtkWidget *ui_find_button        (GtkWidget   *root,
                                   const char  *label);
 
 GtkWidget *ui_find_label         (GtkWidget   *root,
+                                  const char  *text);
+void       ui_press_key          (GtkWindow   *window,
+                                  guint        keyval,
+                                  GdkModifierType modifiers);
+void       ui_type_text          (GtkWindow   *window,
                                   const char  *text);
 FakeResolver *ui_isolate_network (void);
 

@@ -304,6 +304,36 @@ ms_address_to_display (const MsAddress *address)
   return g_strconcat (address->local_part, "@", address->domain_unicode, NULL);
 }
 
+/**
+ * ms_address_same_mailbox:
+ * @a: an address
+ * @b: another
+ *
+ * Whether @a and @b name one mailbox: the same domain, and local parts that
+ * differ at most in case. Mail providers do not tell `Zhang@qq.com` from
+ * `zhang@qq.com`, though the standard would let them.
+ *
+ * Returns: %TRUE if they do
+ */
+gboolean
+ms_address_same_mailbox (const MsAddress *a,
+                         const MsAddress *b)
+{
+  g_autofree char *a_local = NULL;
+  g_autofree char *b_local = NULL;
+
+  g_return_val_if_fail (a != NULL, FALSE);
+  g_return_val_if_fail (b != NULL, FALSE);
+
+  if (g_strcmp0 (a->domain, b->domain) != 0)
+    return FALSE;
+
+  a_local = g_utf8_casefold (a->local_part, -1);
+  b_local = g_utf8_casefold (b->local_part, -1);
+
+  return g_strcmp0 (a_local, b_local) == 0;
+}
+
 MsAddress *
 ms_address_copy (const MsAddress *address)
 {

@@ -43,6 +43,8 @@ GType      ms_address_get_type      (void) G_GNUC_CONST;
 MsAddress *ms_address_parse         (const char      *text,
                                      GError         **error);
 MsAddress *ms_address_copy          (const MsAddress *address);
+gboolean   ms_address_same_mailbox  (const MsAddress *a,
+                                     const MsAddress *b);
 void       ms_address_free          (MsAddress       *address);
 char      *ms_address_to_display    (const MsAddress *address);
 char      *ms_normalize_domain      (const char      *domain,
