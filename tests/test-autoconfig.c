@@ -332,6 +332,11 @@ handle_request (SoupServer        *server,
       g_autofree char *doc = doc_with_imap_host ("imap.%EMAILDOMAIN%");
       reply (msg, SOUP_STATUS_OK, doc);
     }
+  else if (g_str_equal (path, "/local-part-host"))
+    {
+      g_autofree char *doc = doc_with_imap_host ("%EMAILLOCALPART%.imap.example.test");
+      reply (msg, SOUP_STATUS_OK, doc);
+    }
   else if (g_str_equal (path, "/ip-host"))
     {
       g_autofree char *doc = doc_with_imap_host ("192.0.2.7");
@@ -589,16 +594,18 @@ got_result (GObject      *object,
   *out = g_object_ref (result);
 }
 
+/* @email_domain: what %EMAILDOMAIN% in a host name stands for, or %NULL */
 static MsProvider *
-fetch_sync (MsAutoconfigFetcher  *fetcher,
-            const char           *url,
-            GCancellable         *cancellable,
-            GError              **error)
+fetch_sync_for (MsAutoconfigFetcher  *fetcher,
+                const char           *url,
+                const char           *email_domain,
+                GCancellable         *cancellable,
+                GError              **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
   MsProvider *provider;
 
-  ms_autoconfig_fetcher_fetch_async (fetcher, url, cancellable, got_result, &result);
+  ms_autoconfig_fetcher_fetch_async (fetcher, url, email_domain, cancellable, got_result, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
 
@@ -613,6 +620,15 @@ fetch_sync (MsAutoconfigFetcher  *fetcher,
     }
 
   return provider;
+}
+
+static MsProvider *
+fetch_sync (MsAutoconfigFetcher  *fetcher,
+            const char           *url,
+            GCancellable         *cancellable,
+            GError              **error)
+{
+  return fetch_sync_for (fetcher, url, NULL, cancellable, error);
 }
 
 /* Fetches @path of the HTTPS server, expecting the error @code. */
@@ -754,6 +770,44 @@ test_bad_documents (void)
       g_test_message ("%s", paths[i]);
       assert_fetch_fails (fetcher, url, MS_LOOKUP_ERROR_INVALID);
     }
+}
+
+/* ISPDB entries such as mail.ee's name their servers `%EMAILDOMAIN%` or
+ * `mail.%EMAILDOMAIN%`: the address's domain fills them in, and the host
+ * is then checked like any other. */
+static void
+test_placeholder_host (void)
+{
+  g_autoptr(MsAutoconfigFetcher) fetcher = new_fetcher ();
+  g_autofree char *url = https_url (env.https_port, "/placeholder-host");
+  g_autofree char *local_part = https_url (env.https_port, "/local-part-host");
+  g_autoptr(MsProvider) provider = NULL;
+  g_autoptr(GError) error = NULL;
+  const MsServer *server;
+
+  provider = fetch_sync_for (fetcher, url, "example.test", NULL, &error);
+  g_assert_no_error (error);
+  assert_found (provider);
+
+  /* Filled in, the host must still be a host name. */
+  g_clear_object (&provider);
+  provider = fetch_sync_for (fetcher, url, "xn--fsqu00a.test", NULL, &error);
+  g_assert_no_error (error);
+  server = g_ptr_array_index (ms_provider_get_imap_servers (provider), 0);
+  g_assert_cmpstr (server->hostname, ==, "imap.xn--fsqu00a.test");
+
+  g_clear_object (&provider);
+  provider = fetch_sync_for (fetcher, url, "bad domain", NULL, &error);
+  g_assert_error (error, MS_LOOKUP_ERROR, MS_LOOKUP_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "imap.%emaildomain%"));
+  g_assert_null (provider);
+  g_clear_error (&error);
+
+  /* A host of the user's own name would be one per address, and lookups
+   * answer for a domain. */
+  provider = fetch_sync_for (fetcher, local_part, "example.test", NULL, &error);
+  g_assert_error (error, MS_LOOKUP_ERROR, MS_LOOKUP_ERROR_INVALID);
+  g_assert_null (provider);
 }
 
 static void
@@ -1086,8 +1140,8 @@ test_parallel (void)
   g_autoptr(MsProvider) provider = NULL;
   g_autoptr(GError) error = NULL;
 
-  ms_autoconfig_fetcher_fetch_async (fetcher, found, NULL, got_result, &found_result);
-  ms_autoconfig_fetcher_fetch_async (fetcher, missing, NULL, got_result, &missing_result);
+  ms_autoconfig_fetcher_fetch_async (fetcher, found, NULL, NULL, got_result, &found_result);
+  ms_autoconfig_fetcher_fetch_async (fetcher, missing, NULL, NULL, got_result, &missing_result);
   while (found_result == NULL || missing_result == NULL)
     g_main_context_iteration (NULL, TRUE);
 
@@ -1121,6 +1175,7 @@ main (int   argc,
   g_test_add_func ("/autoconfig/by-name", test_by_name);
   g_test_add_func ("/autoconfig/http-status", test_http_status);
   g_test_add_func ("/autoconfig/bad-documents", test_bad_documents);
+  g_test_add_func ("/autoconfig/placeholder-host", test_placeholder_host);
   g_test_add_func ("/autoconfig/ip-host", test_ip_host);
   g_test_add_func ("/autoconfig/too-large", test_too_large);
   g_test_add_func ("/autoconfig/timeout", test_timeout);

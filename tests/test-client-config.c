@@ -3,13 +3,15 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The provider file reader: a good file, every way a file can be broken
- * (each reported with its line), translations, and plain autoconfig files.
+ * (each reported with its line), translations, and plain autoconfig files,
+ * among them the shapes of Thunderbird's ISPDB (tests/ispdb/).
  */
 
 #include "config.h"
 
 #include <string.h>
 
+#include "ispdb-fixtures.h"
 #include "ms-client-config.h"
 
 static const char good[] =
@@ -472,6 +474,70 @@ test_no_note (void)
   g_assert_cmpuint (g_variant_n_children (note), ==, 0);
 }
 
+/* ISPDB entries */
+
+static MsProvider *
+parse_fixture (const char *name)
+{
+  g_autofree char *contents = ispdb_fixture_read (name);
+  g_autoptr(GError) error = NULL;
+  MsProvider *document;
+
+  document = ms_client_config_parse (contents, -1, name, MS_CLIENT_CONFIG_NONE, english, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (document);
+
+  return document;
+}
+
+static const MsServer *
+first_server (GPtrArray *servers)
+{
+  g_assert_cmpuint (servers->len, >, 0);
+  return g_ptr_array_index (servers, 0);
+}
+
+/* mail.ee's and inbox.lv's shape: the host names are placeholders too, kept
+ * as they are for the fetcher to fill in (only it knows the address). */
+static void
+test_ispdb_emaildomain (void)
+{
+  g_autoptr(MsProvider) document = parse_fixture ("emaildomain.test.xml");
+  g_autoptr(MsAddress) address = ms_address_parse ("Ann@emaildomain-alias.test", NULL);
+  g_autofree char *imap_host = NULL;
+  g_autofree char *imap_user = NULL;
+  const MsServer *imap, *smtp;
+
+  g_assert_cmpstrv (ms_provider_get_domains (document),
+                    ((const char * const[]) { "emaildomain.test", "emaildomain-alias.test", NULL }));
+  g_assert_cmpuint (ms_provider_get_imap_servers (document)->len, ==, 1);
+  imap = first_server (ms_provider_get_imap_servers (document));
+  smtp = first_server (ms_provider_get_smtp_servers (document));
+  g_assert_cmpstr (imap->hostname, ==, "mail.%emaildomain%");
+  g_assert_cmpuint (imap->port, ==, 993);
+  g_assert_cmpstr (smtp->hostname, ==, "%emaildomain%");
+
+  imap_host = ms_expand_placeholders (imap->hostname, NULL, NULL, address->domain);
+  g_assert_cmpstr (imap_host, ==, "mail.emaildomain-alias.test");
+  imap_user = ms_server_expand_username (imap, address);
+  g_assert_cmpstr (imap_user, ==, "Ann.emaildomain-alias.test");
+
+  /* A provider file names real hosts. */
+  {
+    g_autofree char *contents = ispdb_fixture_read ("emaildomain.test.xml");
+    g_autoptr(GString) catalogue = g_string_new (contents);
+    g_autoptr(MsProvider) provider = NULL;
+    g_autoptr(GError) error = NULL;
+
+    g_string_replace (catalogue, "<clientConfig version=\"1.1\">",
+                      "<clientConfig version=\"1.1\" xmlns:ms=\"" MS_CLIENT_CONFIG_NAMESPACE "\">", 1);
+    provider = parse (catalogue->str, MS_CLIENT_CONFIG_CATALOGUE, english, &error);
+    g_assert_null (provider);
+    g_assert_error (error, MS_CLIENT_CONFIG_ERROR, MS_CLIENT_CONFIG_ERROR_INVALID);
+    g_assert_nonnull (strstr (error->message, "no valid <hostname>"));
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -487,6 +553,7 @@ main (int   argc,
   g_test_add_func ("/client-config/password-format", test_password_format);
   g_test_add_func ("/client-config/variant", test_variant);
   g_test_add_func ("/client-config/no-note", test_no_note);
+  g_test_add_func ("/client-config/ispdb/emaildomain", test_ispdb_emaildomain);
 
   for (guint i = 0; i < G_N_ELEMENTS (breakages); i++)
     {

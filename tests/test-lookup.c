@@ -9,7 +9,8 @@
  * deadline; cancellation, with answers still on their way; the cache in
  * memory and on disk, for "nothing found" and for plain-HTTP answers; a
  * malformed document is reported and the next layer answers; the MX
- * host's base domain; the ISPDB.
+ * host's base domain; the ISPDB, with documents in its own format
+ * (tests/ispdb/): host names made of %EMAILDOMAIN%.
  *
  * DNS is FakeResolver, installed as GIO's default resolver too, so that
  * libsoup reaches the test's web server (HTTPS with a test authority made
@@ -24,6 +25,7 @@
 
 #include "certtool.h"
 #include "fake-resolver.h"
+#include "ispdb-fixtures.h"
 #include "ms-lookup.h"
 
 #define AUTOCONFIG_PATH "/mail/config-v1.1.xml"
@@ -59,6 +61,7 @@ static const char dns_records[] =
   "mx-fast.test=10 mxbiz1.qq.com\n"
   "late-mx.test=10 mxbiz1.qq.com\n"
   "customer.test=10 mx1.hoster.test\n"
+  "hosted-by-emaildomain.test=10 mx1.emaildomain.test\n"
   "[srv]\n"
   "_imaps._tcp.srv.test=0 1 993 imap.srv.test\n"
   "_submissions._tcp.srv.test=0 1 465 smtp.srv.test\n"
@@ -78,6 +81,7 @@ typedef struct
   guint16       https_port;
   guint16       http_port;
   char         *ispdb_url;
+  GHashTable   *ispdb;             /* domain → document, from tests/ispdb/ */
   GPtrArray    *requests;          /* "SCHEME HOST PATH" of each request */
   GPtrArray    *held;              /* SoupServerMessage to be answered later */
   GCancellable *cancel_when_held;  /* cancelled 100 ms after a request is held */
@@ -206,6 +210,13 @@ handle_request (SoupServer        *server,
     {
       doc = client_config ("imap.isp.test", "smtp.isp.test", "%EMAILADDRESS%");
       reply (msg, doc);
+      return;
+    }
+
+  if (https && g_str_equal (host, "ispdb.test") && g_str_has_prefix (path, "/v1.1/") &&
+      g_hash_table_contains (env.ispdb, path + strlen ("/v1.1/")))
+    {
+      reply (msg, g_hash_table_lookup (env.ispdb, path + strlen ("/v1.1/")));
       return;
     }
 
@@ -396,6 +407,7 @@ setup_env (void)
   env.https_port = listen_server (SOUP_SERVER_LISTEN_HTTPS);
   env.http_port = listen_server (0);
   env.ispdb_url = g_strdup_printf ("https://ispdb.test:%u/v1.1/", env.https_port);
+  env.ispdb = ispdb_fixtures_load ();
 }
 
 static void
@@ -417,6 +429,7 @@ teardown_env (void)
   g_clear_pointer (&env.dir, g_free);
   g_clear_pointer (&env.ca_file, g_free);
   g_clear_pointer (&env.ispdb_url, g_free);
+  g_clear_pointer (&env.ispdb, g_hash_table_unref);
 }
 
 /* Fixture: a fresh resolver (its query counts start at zero) and a lookup
@@ -1310,6 +1323,54 @@ test_ispdb (Fixture       *fixture,
   g_assert_false (was_requested ("https", "ispdb.test", "/v1.1/isp.test"));
 }
 
+/* 11. ISPDB entries in the ISPDB's own format */
+
+static char *
+ispdb_url (const char *domain)
+{
+  return g_strconcat (env.ispdb_url, domain, NULL);
+}
+
+/* mail.ee, inbox.lv and others name their servers after the address's
+ * domain: `mail.%EMAILDOMAIN%`. */
+static void
+test_ispdb_emaildomain (Fixture       *fixture,
+                        gconstpointer  user_data)
+{
+  g_autoptr(MsLookupResult) result = NULL;
+  g_autoptr(MsAddress) address = parse_address ("Ann@emaildomain.test");
+  g_autofree char *url = ispdb_url ("emaildomain.test");
+  g_autofree char *smtp_user = NULL;
+
+  result = lookup_answer (fixture->lookup, "Ann@emaildomain.test");
+  assert_answer (result, MS_LOOKUP_SOURCE_ISPDB, NULL, url);
+  assert_servers (result, "mail.emaildomain.test", "emaildomain.test");
+  assert_no_problems (result);
+  /* The login names' placeholders, as the ISPDB uses them. */
+  assert_username (result, "Ann.emaildomain.test");
+  smtp_user = ms_server_expand_username (g_ptr_array_index (ms_lookup_result_get_smtp_servers (result), 0),
+                                         address);
+  g_assert_cmpstr (smtp_user, ==, "Ann@emaildomain.test");
+
+  /* The same entry serves its other domain, with that domain's hosts. */
+  g_clear_object (&result);
+  g_clear_pointer (&url, g_free);
+  url = ispdb_url ("emaildomain-alias.test");
+  result = lookup_answer (fixture->lookup, "bo@emaildomain-alias.test");
+  assert_answer (result, MS_LOOKUP_SOURCE_ISPDB, NULL, url);
+  assert_servers (result, "mail.emaildomain-alias.test", "emaildomain-alias.test");
+  assert_username (result, "bo.emaildomain-alias.test");
+
+  /* Found through the MX host's domain, the entry still stands for the
+   * address's own domain, as in Thunderbird. */
+  g_clear_object (&result);
+  g_clear_pointer (&url, g_free);
+  url = ispdb_url ("emaildomain.test");
+  result = lookup_answer (fixture->lookup, "cy@hosted-by-emaildomain.test");
+  assert_answer (result, MS_LOOKUP_SOURCE_ISPDB, NULL, url);
+  assert_servers (result, "mail.hosted-by-emaildomain.test", "hosted-by-emaildomain.test");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1344,6 +1405,7 @@ main (int   argc,
   ADD ("malformed", test_malformed);
   ADD ("mx-base-domain", test_mx_base_domain);
   ADD ("ispdb", test_ispdb);
+  ADD ("ispdb/emaildomain", test_ispdb_emaildomain);
 
 #undef ADD
 #undef ADD_CACHE

@@ -4,7 +4,8 @@
 list, through every layer: MX records of domains hosted by Exmail, Qiye and
 Aliyun; autoconfig at autoconfig.DOMAIN and DOMAIN/.well-known; the ISPDB;
 the MX host's base domain; SRV records; a guess confirmed by a real
-dovecot; nothing at all. And what the network must not be trusted with:
+dovecot; nothing at all; entries in the ISPDB's own format (tests/ispdb/):
+host names made of %EMAILDOMAIN%. And what the network must not be trusted with:
 malformed XML, a 50 MB answer, a server slower than the deadline, a
 redirect to plain HTTP, plain HTTP without consent, an IDN domain, and the
 cache that makes a repeat instant.
@@ -31,6 +32,7 @@ import tempfile
 import threading
 import time
 import unittest
+import xml.etree.ElementTree as ElementTree
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "servers"))
@@ -85,6 +87,21 @@ def client_config(imap_host, smtp_host, imap_port=993, smtp_port=465):
 """.encode()
 
 
+def load_ispdb():
+    """tests/ispdb/*.xml by each <domain> they name, as the ISPDB serves them."""
+    directory = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ispdb")
+    entries = {}
+    for name in sorted(os.listdir(directory)):
+        if name.endswith(".xml"):
+            with open(os.path.join(directory, name), "rb") as f:
+                contents = f.read()
+            for domain in ElementTree.fromstring(contents).iter("domain"):
+                entries[domain.text] = contents
+    return entries
+
+
+ISPDB = load_ispdb()
+
 AUTOCONFIG = "/mail/config-v1.1.xml"
 WELL_KNOWN = "/.well-known/autoconfig/mail/config-v1.1.xml"
 
@@ -120,6 +137,8 @@ class WebHandler(http.server.BaseHTTPRequestHandler):
             return self.send(client_config("imap.wk.test", "smtp.wk.test", 993, 465))
         if host == "ispdb.test" and path == "/v1.1/isp.test":
             return self.send(client_config("imap.isp.test", "smtp.isp.test"))
+        if host == "ispdb.test" and path.startswith("/v1.1/") and path[6:] in ISPDB:
+            return self.send(ISPDB[path[6:]])
         if (host, path) == ("autoconfig.hoster.test", AUTOCONFIG):
             return self.send(client_config("imap.hoster.test", "smtp.hoster.test"))
         if (host, path) == ("autoconfig.bad.test", AUTOCONFIG):
@@ -404,6 +423,27 @@ class Autoconfig(LookupTestCase):
         doc = json.loads(result.stdout)
         self.assertEqual(doc["source"], "none")
         self.assertTrue(any("autoconfig.ac.test" in p for p in doc["problems"]), doc)
+
+
+class IspdbEntries(LookupTestCase):
+    """The shapes of Thunderbird's ISPDB, in its own format."""
+
+    def ispdb_url(self, domain):
+        return f"https://ispdb.test:{HTTPS.port}/v1.1/{domain}"
+
+    def test_hosts_made_of_the_domain(self):
+        # mail.ee, inbox.lv: mail.%EMAILDOMAIN%, and the login name
+        # %EMAILLOCALPART%.%EMAILDOMAIN% (iijmio-mail.jp).
+        for domain in ("emaildomain.test", "emaildomain-alias.test"):
+            doc = self.lookup(f"ann@{domain}")
+            self.assertEqual((doc["source"], doc["provider"]), ("ispdb", None))
+            self.assertEqual(doc["detail"], self.ispdb_url(domain))
+            self.assertServer(doc["imap"][0], f"mail.{domain}", 993)
+            self.assertServer(doc["smtp"][0], domain, 465)
+            self.assertEqual(doc["username"], f"ann.{domain}")
+            self.assertEqual(doc["imap"][0]["username"], f"ann.{domain}")
+            self.assertEqual(doc["smtp"][0]["username"], f"ann@{domain}")
+            self.assertEqual(doc["problems"], [])
 
 
 class Hostile(LookupTestCase):

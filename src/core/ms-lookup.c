@@ -691,7 +691,8 @@ start_fetch (GTask *task,
   g_debug ("Lookup of %s: fetching %s", data->address->domain, url);
   ms_autoconfig_fetcher_set_allow_http (fetcher, data->allow_http);
   ms_autoconfig_fetcher_set_timeout_ms (fetcher, remaining_ms (data));
-  ms_autoconfig_fetcher_fetch_async (fetcher, url, data->cancellable, fetch_cb, fetch);
+  ms_autoconfig_fetcher_fetch_async (fetcher, url, data->address->domain, data->cancellable,
+                                     fetch_cb, fetch);
 }
 
 static void
