@@ -74,7 +74,7 @@ static const char found_doc[] =
   "</clientConfig>\n";
 
 /* Only servers the parser skips: POP3, and IMAP without TLS. */
-static const char no_servers_doc[] =
+static const char no_imap_doc[] =
   "<?xml version=\"1.0\"?>\n"
   "<clientConfig version=\"1.1\">\n"
   "  <emailProvider id=\"example.test\">\n"
@@ -82,6 +82,18 @@ static const char no_servers_doc[] =
   "    <displayName>Example</displayName>\n"
   "    <incomingServer type=\"pop3\"><hostname>pop.example.test</hostname><port>995</port><socketType>SSL</socketType></incomingServer>\n"
   "    <incomingServer type=\"imap\"><hostname>imap.example.test</hostname><port>143</port><socketType>plain</socketType></incomingServer>\n"
+  "  </emailProvider>\n"
+  "</clientConfig>\n";
+
+/* Nothing Mail Setup can use or speak of: Exchange, SMTP without TLS. */
+static const char no_servers_doc[] =
+  "<?xml version=\"1.0\"?>\n"
+  "<clientConfig version=\"1.1\">\n"
+  "  <emailProvider id=\"example.test\">\n"
+  "    <domain>example.test</domain>\n"
+  "    <displayName>Example</displayName>\n"
+  "    <incomingServer type=\"exchange\"><hostname>ex.example.test</hostname><port>443</port><socketType>SSL</socketType></incomingServer>\n"
+  "    <outgoingServer type=\"smtp\"><hostname>smtp.example.test</hostname><port>25</port><socketType>plain</socketType></outgoingServer>\n"
   "  </emailProvider>\n"
   "</clientConfig>\n";
 
@@ -309,6 +321,8 @@ handle_request (SoupServer        *server,
     reply (msg, SOUP_STATUS_OK, malformed_doc);
   else if (g_str_equal (path, "/no-servers"))
     reply (msg, SOUP_STATUS_OK, no_servers_doc);
+  else if (g_str_equal (path, "/no-imap"))
+    reply (msg, SOUP_STATUS_OK, no_imap_doc);
   else if (g_str_equal (path, "/space-host"))
     {
       g_autofree char *doc = doc_with_imap_host ("imap.exa mple.test");
@@ -810,6 +824,23 @@ test_placeholder_host (void)
   g_assert_null (provider);
 }
 
+/* No IMAP server with TLS, but POP3 and IMAP without TLS: not an error,
+ * the document has said what there is. */
+static void
+test_no_imap (void)
+{
+  g_autoptr(MsAutoconfigFetcher) fetcher = new_fetcher ();
+  g_autofree char *url = https_url (env.https_port, "/no-imap");
+  g_autoptr(MsProvider) provider = NULL;
+  g_autoptr(GError) error = NULL;
+
+  provider = fetch_sync (fetcher, url, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ms_provider_get_imap_servers (provider)->len, ==, 0);
+  g_assert_cmpuint (ms_provider_get_smtp_servers (provider)->len, ==, 0);
+  g_assert_cmpint (ms_provider_get_lookup_note (provider), ==, MS_LOOKUP_NOTE_PLAIN_IMAP_ONLY);
+}
+
 static void
 test_ip_host (void)
 {
@@ -1176,6 +1207,7 @@ main (int   argc,
   g_test_add_func ("/autoconfig/http-status", test_http_status);
   g_test_add_func ("/autoconfig/bad-documents", test_bad_documents);
   g_test_add_func ("/autoconfig/placeholder-host", test_placeholder_host);
+  g_test_add_func ("/autoconfig/no-imap", test_no_imap);
   g_test_add_func ("/autoconfig/ip-host", test_ip_host);
   g_test_add_func ("/autoconfig/too-large", test_too_large);
   g_test_add_func ("/autoconfig/timeout", test_timeout);

@@ -10,7 +10,9 @@
  * memory and on disk, for "nothing found" and for plain-HTTP answers; a
  * malformed document is reported and the next layer answers; the MX
  * host's base domain; the ISPDB, with documents in its own format
- * (tests/ispdb/): host names made of %EMAILDOMAIN%.
+ * (tests/ispdb/): host names made of %EMAILDOMAIN%; POP3 only and IMAP
+ * without TLS only, which leave the search to the worse layers and say
+ * why when they find nothing; servers that take OAuth 2.0 only.
  *
  * DNS is FakeResolver, installed as GIO's default resolver too, so that
  * libsoup reaches the test's web server (HTTPS with a test authority made
@@ -69,7 +71,8 @@ static const char dns_records[] =
   "_imaps._tcp.both.test=0 1 993 imap.srv.test\n"
   "_imaps._tcp.bad.test=0 1 993 imap.srv.test\n"
   "_imaps._tcp.slow.test=0 1 993 imap.srv.test\n"
-  "_imaps._tcp.late-mx.test=0 1 993 imap.srv.test\n";
+  "_imaps._tcp.late-mx.test=0 1 993 imap.srv.test\n"
+  "_imaps._tcp.pop3only-srv.test=0 1 993 imap.srv.test\n";
 
 typedef struct
 {
@@ -833,6 +836,20 @@ seconds_since (gint64 start)
   return (g_get_monotonic_time () - start) / (double)G_USEC_PER_SEC;
 }
 
+static void
+assert_note (MsLookupResult *result,
+             MsLookupNote    note)
+{
+  g_autoptr(GVariant) variant = g_variant_ref_sink (ms_lookup_result_to_variant (result));
+  const char *json_note = NULL;
+
+  g_assert_cmpstr (ms_lookup_note_to_string (ms_lookup_result_get_note (result)), ==,
+                   ms_lookup_note_to_string (note));
+  /* `note` in the JSON, null when there is none. */
+  g_assert_true (g_variant_lookup (variant, "note", "m&s", &json_note));
+  g_assert_cmpstr (json_note, ==, ms_lookup_note_to_string (note));
+}
+
 /* 1. The catalogue */
 
 static void
@@ -1371,6 +1388,116 @@ test_ispdb_emaildomain (Fixture       *fixture,
   assert_servers (result, "mail.hosted-by-emaildomain.test", "hosted-by-emaildomain.test");
 }
 
+/* A document that offers POP3 only is no answer: SRV and the guess are
+ * asked, and answer if they can; if not, the lookup says why. Its SMTP
+ * server alone is not kept: it would set up nothing. */
+static void
+test_ispdb_pop3_only (Fixture       *fixture,
+                      gconstpointer  user_data)
+{
+  g_autoptr(MsLookupResult) result = NULL;
+  g_autofree char *url = ispdb_url ("pop3only.test");
+  g_autofree char *message = NULL;
+  guint queries;
+
+  result = lookup_answer (fixture->lookup, "a@pop3only.test");
+  assert_answer (result, MS_LOOKUP_SOURCE_NONE, NULL, url);
+  g_assert_false (ms_lookup_result_is_found (result));
+  assert_note (result, MS_LOOKUP_NOTE_POP3_ONLY);
+  g_assert_cmpuint (ms_lookup_result_get_imap_servers (result)->len, ==, 0);
+  g_assert_cmpuint (ms_lookup_result_get_smtp_servers (result)->len, ==, 0);
+  assert_no_problems (result);
+  /* The guess had its turn: it asked for imap.pop3only.test. */
+  g_assert_cmpuint (fake_resolver_get_query_count (fixture->resolver, "imap.pop3only.test"), >, 0);
+  message = ms_lookup_result_dup_note_message (result);
+  g_assert_nonnull (strstr (message, "pop3only.test"));
+  g_assert_nonnull (strstr (message, "only POP3"));
+
+  /* Remembered like any "nothing found", with its reason. */
+  iterate_for (300);
+  queries = count_queries (fixture->resolver, "pop3only.test");
+  g_clear_object (&result);
+  result = lookup_answer (fixture->lookup, "b@pop3only.test");
+  assert_note (result, MS_LOOKUP_NOTE_POP3_ONLY);
+  g_assert_cmpuint (count_queries (fixture->resolver, "pop3only.test"), ==, queries);
+
+  /* The same entry, for a domain with SRV records: they answer. */
+  g_clear_object (&result);
+  result = lookup_answer (fixture->lookup, "a@pop3only-srv.test");
+  assert_answer (result, MS_LOOKUP_SOURCE_SRV, NULL, "pop3only-srv.test");
+  assert_servers (result, "imap.srv.test", NULL);
+  assert_note (result, MS_LOOKUP_NOTE_NONE);
+}
+
+/* peoplepc.com's shape: IMAP and POP3 on port 143 and 110, plain text. */
+static void
+test_ispdb_plain_imap_only (Fixture       *fixture,
+                            gconstpointer  user_data)
+{
+  g_autoptr(MsLookupResult) result = NULL;
+  g_autofree char *url = ispdb_url ("plainimap.test");
+  g_autofree char *message = NULL;
+
+  result = lookup_answer (fixture->lookup, "a@plainimap.test");
+  assert_answer (result, MS_LOOKUP_SOURCE_NONE, NULL, url);
+  assert_note (result, MS_LOOKUP_NOTE_PLAIN_IMAP_ONLY);
+  g_assert_cmpuint (ms_lookup_result_get_imap_servers (result)->len, ==, 0);
+  g_assert_cmpuint (ms_lookup_result_get_smtp_servers (result)->len, ==, 0);
+  g_assert_cmpuint (fake_resolver_get_query_count (fixture->resolver, "imap.plainimap.test"), >, 0);
+  message = ms_lookup_result_dup_note_message (result);
+  g_assert_nonnull (strstr (message, "without encryption"));
+}
+
+/* office365.com's shape: every server takes OAuth2 only. Like the
+ * catalogue's Outlook entry, the servers are named and the answer says no
+ * password works; nothing else is asked for another. */
+static void
+test_ispdb_oauth_only (Fixture       *fixture,
+                       gconstpointer  user_data)
+{
+  g_autoptr(MsLookupResult) result = NULL;
+  g_autoptr(MsLookupResult) outlook = NULL;
+  g_autofree char *url = ispdb_url ("oauthonly.test");
+  g_autofree char *message = NULL;
+  const MsServer *smtp;
+
+  result = lookup_answer (fixture->lookup, "a@oauthonly.test");
+  assert_answer (result, MS_LOOKUP_SOURCE_ISPDB, NULL, url);
+  assert_note (result, MS_LOOKUP_NOTE_OAUTH_ONLY);
+  g_assert_cmpuint (ms_lookup_result_get_imap_servers (result)->len, ==, 1);
+  assert_server (ms_lookup_result_get_imap_servers (result), "outlook.oauthonly.test", 993);
+  g_assert_cmpuint (ms_lookup_result_get_smtp_servers (result)->len, ==, 1);
+  smtp = g_ptr_array_index (ms_lookup_result_get_smtp_servers (result), 0);
+  g_assert_cmpstr (smtp->hostname, ==, "smtp.oauthonly.test");
+  g_assert_cmpuint (smtp->port, ==, 587);
+  g_assert_cmpint (smtp->security, ==, MS_SECURITY_STARTTLS);
+  message = ms_lookup_result_dup_note_message (result);
+  g_assert_nonnull (strstr (message, "takes no password"));
+
+  /* What the catalogue's OAuth-only provider says, through its MX or its
+   * domain. */
+  outlook = lookup_answer (fixture->lookup, "a@outlook.com");
+  assert_answer (outlook, MS_LOOKUP_SOURCE_CATALOGUE, "outlook", NULL);
+  assert_note (outlook, MS_LOOKUP_NOTE_OAUTH_ONLY);
+}
+
+/* Servers with OAuth2 only beside servers that also take a password: the
+ * latter are offered, the former not at all. */
+static void
+test_ispdb_mixed (Fixture       *fixture,
+                  gconstpointer  user_data)
+{
+  g_autoptr(MsLookupResult) result = NULL;
+  g_autofree char *url = ispdb_url ("mixed.test");
+
+  result = lookup_answer (fixture->lookup, "a@mixed.test");
+  assert_answer (result, MS_LOOKUP_SOURCE_ISPDB, NULL, url);
+  assert_note (result, MS_LOOKUP_NOTE_NONE);
+  assert_servers (result, "imap.mixed.test", "smtp.mixed.test");
+  g_assert_cmpuint (ms_lookup_result_get_imap_servers (result)->len, ==, 1);
+  g_assert_cmpuint (ms_lookup_result_get_smtp_servers (result)->len, ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1406,6 +1533,10 @@ main (int   argc,
   ADD ("mx-base-domain", test_mx_base_domain);
   ADD ("ispdb", test_ispdb);
   ADD ("ispdb/emaildomain", test_ispdb_emaildomain);
+  ADD ("ispdb/pop3-only", test_ispdb_pop3_only);
+  ADD ("ispdb/plain-imap-only", test_ispdb_plain_imap_only);
+  ADD ("ispdb/oauth-only", test_ispdb_oauth_only);
+  ADD ("ispdb/mixed", test_ispdb_mixed);
 
 #undef ADD
 #undef ADD_CACHE

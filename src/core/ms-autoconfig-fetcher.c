@@ -700,7 +700,13 @@ parse_body (GTask *task)
       return;
     }
 
-  if (provider->imap->len == 0 && provider->smtp->len == 0)
+  /* What stands in the way of a password login, when anything does: the
+   * lookup goes on to other layers, and says so if none does better. */
+  provider->oauth_only = parsed->oauth_only;
+  provider->no_imap = parsed->no_imap;
+
+  if (provider->imap->len == 0 && provider->smtp->len == 0 &&
+      ms_provider_get_lookup_note (provider) == MS_LOOKUP_NOTE_NONE)
     {
       fetch_fail (task, MS_LOOKUP_ERROR_INVALID,
                   "%s: the document has no IMAP or SMTP server with TLS", fetch->shown);
@@ -1068,9 +1074,12 @@ ms_autoconfig_fetcher_fetch_async (MsAutoconfigFetcher *self,
  *   the address, or %G_IO_ERROR_CANCELLED
  *
  * The provider holds only the document's IMAP and SMTP servers (those with
- * TLS), checked; its id and name are the host of the address asked for,
- * its origin the address the document came from. Nothing else of the
- * document is kept.
+ * TLS, and a password method unless the document takes OAuth 2.0 only),
+ * checked, and what stands in the way of a password login
+ * (ms_provider_get_lookup_note(): OAuth 2.0 only, or no IMAP server with
+ * TLS but POP3 or unencrypted IMAP); its id and name are the host of the
+ * address asked for, its origin the address the document came from.
+ * Nothing else of the document is kept.
  *
  * Returns: (transfer full): the provider, or %NULL with @error set
  */
