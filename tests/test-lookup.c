@@ -310,65 +310,6 @@ wait_held (void)
   g_assert_cmpuint (env.held->len, ==, 0);
 }
 
-/* Certificates, as test-autoconfig.c makes them */
-
-static void
-write_file (const char *name,
-            const char *contents)
-{
-  certtool_write_file (env.dir, name, contents);
-}
-
-static void
-run_certtool (const char * const *args)
-{
-  certtool_run (env.dir, args);
-}
-
-static GTlsCertificate *
-make_certificate (void)
-{
-  g_autoptr(GString) tmpl = g_string_new ("organization = \"Mail Setup tests\"\n"
-                                          "cn = \"lookup test server\"\n"
-                                          "serial = 2\n"
-                                          "expiration_days = 2\n"
-                                          "tls_www_server\n"
-                                          "signing_key\n"
-                                          "encryption_key\n");
-  g_autofree char *cert_path = g_build_filename (env.dir, "server.pem", NULL);
-  g_autofree char *key_path = g_build_filename (env.dir, "server.key", NULL);
-  g_autoptr(GError) error = NULL;
-  GTlsCertificate *certificate;
-
-  write_file ("ca.tmpl",
-              "cn = \"Mail Setup lookup test CA\"\n"
-              "organization = \"Mail Setup tests\"\n"
-              "serial = 1\n"
-              "expiration_days = 2\n"
-              "ca\n"
-              "cert_signing_key\n");
-  run_certtool ((const char * const[]) { "--generate-privkey", "--key-type=ecdsa",
-                                         "--outfile", "ca.key", NULL });
-  run_certtool ((const char * const[]) { "--generate-self-signed", "--load-privkey", "ca.key",
-                                         "--template", "ca.tmpl", "--outfile", "ca.pem", NULL });
-
-  for (guint i = 0; web_names[i] != NULL; i++)
-    g_string_append_printf (tmpl, "dns_name = \"%s\"\n", web_names[i]);
-  write_file ("server.tmpl", tmpl->str);
-  run_certtool ((const char * const[]) { "--generate-privkey", "--key-type=ecdsa",
-                                         "--outfile", "server.key", NULL });
-  run_certtool ((const char * const[]) { "--generate-certificate", "--load-privkey", "server.key",
-                                         "--load-ca-certificate", "ca.pem",
-                                         "--load-ca-privkey", "ca.key",
-                                         "--template", "server.tmpl", "--outfile", "server.pem",
-                                         NULL });
-
-  certificate = g_tls_certificate_new_from_files (cert_path, key_path, &error);
-  g_assert_no_error (error);
-
-  return certificate;
-}
-
 static void
 remove_tree (const char *path)
 {
@@ -404,7 +345,7 @@ setup_env (void)
   ms_catalogue_load_builtin (env.catalogue);
   g_assert_cmpstrv (ms_catalogue_get_problems (env.catalogue), ((const char * const[]) { NULL }));
 
-  certificate = make_certificate ();
+  certificate = certtool_make_web_certificate (env.dir, web_names);
   env.server = soup_server_new ("tls-certificate", certificate, NULL);
   soup_server_add_handler (env.server, NULL, handle_request, NULL, NULL);
   env.https_port = listen_server (SOUP_SERVER_LISTEN_HTTPS);
