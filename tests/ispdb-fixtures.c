@@ -5,8 +5,22 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+#include <string.h>
+
+#include "certtool.h"
 #include "ispdb-fixtures.h"
 #include "ms-client-config.h"
+
+struct _IspdbServer
+{
+  SoupServer *server;
+  GHashTable *fixtures;
+  char       *dir;
+  char       *ca_file;
+  char       *url;
+};
 
 /* The contents of tests/ispdb/@name; a missing file ends the test. */
 char *
@@ -57,4 +71,101 @@ ispdb_fixtures_load (void)
 
   g_assert_cmpuint (g_hash_table_size (fixtures), >, 0);
   return fixtures;
+}
+
+static void
+handle_request (SoupServer        *server,
+                SoupServerMessage *msg,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  IspdbServer *self = user_data;
+  const char *doc = NULL;
+
+  if (g_str_has_prefix (path, "/v1.1/"))
+    doc = g_hash_table_lookup (self->fixtures, path + strlen ("/v1.1/"));
+
+  if (doc == NULL)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+      return;
+    }
+
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/xml", SOUP_MEMORY_COPY, doc, strlen (doc));
+}
+
+/* Serves tests/ispdb/ at https://ispdb.test:PORT/v1.1/DOMAIN from this
+ * thread's main context, with a certificate from an authority of its own
+ * (ispdb_server_get_ca_file()). */
+IspdbServer *
+ispdb_server_new (void)
+{
+  static const char * const names[] = { "ispdb.test", NULL };
+  IspdbServer *self = g_new0 (IspdbServer, 1);
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(GError) error = NULL;
+  GSList *uris;
+
+  self->dir = g_dir_make_tmp ("ispdb-server-XXXXXX", &error);
+  g_assert_no_error (error);
+  self->ca_file = g_build_filename (self->dir, "ca.pem", NULL);
+  self->fixtures = ispdb_fixtures_load ();
+  certificate = certtool_make_web_certificate (self->dir, names);
+
+  self->server = soup_server_new ("tls-certificate", certificate, NULL);
+  soup_server_add_handler (self->server, NULL, handle_request, self, NULL);
+  soup_server_listen_local (self->server, 0, SOUP_SERVER_LISTEN_HTTPS | SOUP_SERVER_LISTEN_IPV4_ONLY,
+                            &error);
+  g_assert_no_error (error);
+
+  uris = soup_server_get_uris (self->server);
+  g_assert_nonnull (uris);
+  self->url = g_strdup_printf ("https://ispdb.test:%d/v1.1/", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify)g_uri_unref);
+
+  return self;
+}
+
+/* The ISPDB's address, to which a domain is appended. */
+const char *
+ispdb_server_get_url (IspdbServer *self)
+{
+  return self->url;
+}
+
+/* The authority to trust for the server's certificate. */
+const char *
+ispdb_server_get_ca_file (IspdbServer *self)
+{
+  return self->ca_file;
+}
+
+void
+ispdb_server_free (IspdbServer *self)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  if (self == NULL)
+    return;
+
+  soup_server_disconnect (self->server);
+  g_clear_object (&self->server);
+  g_clear_pointer (&self->fixtures, g_hash_table_unref);
+
+  dir = g_dir_open (self->dir, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (self->dir, name, NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (self->dir);
+
+  g_free (self->dir);
+  g_free (self->ca_file);
+  g_free (self->url);
+  g_free (self);
 }

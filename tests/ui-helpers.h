@@ -32,6 +32,8 @@ GtkWidget *ui_find_button        (GtkWidget   *root,
 GtkWidget *ui_find_label         (GtkWidget   *root,
                                   const char  *text);
 FakeResolver *ui_isolate_network (void);
+void       ui_lookup_use_ispdb   (const char  *url,
+                                  const char  *ca_file);
 
 char      *ui_keyring_lookup     (const char  *server,
                                   const char  *user);
