@@ -474,8 +474,6 @@ class IspdbEntries(LookupTestCase):
         doc = self.lookup("a@plainimap.test", code=1)
         self.assertEqual((doc["source"], doc["note"]), ("none", "plain-imap-only"))
         self.assertEqual((doc["imap"], doc["smtp"]), ([], []))
-        result = self.run_cli("lookup", "a@plainimap.test", "--ca-file=" + CA_BUNDLE)
-        self.assertIn(b"without encryption", result.stderr)
 
     def test_oauth_only(self):
         # office365.com: OAuth2 on every server. Named, like the catalogue's
@@ -494,7 +492,7 @@ class IspdbEntries(LookupTestCase):
             self.assertIn("takes no password", verdict[side]["advice"])
         self.assertEqual(verdict["imap"]["server"], "outlook.oauthonly.test:993")
         # The catalogue's OAuth-only entry carries the same note.
-        doc = self.lookup("a@outlook.com")
+        doc = self.lookup("a@outlook.com", "--offline")
         self.assertEqual((doc["source"], doc["provider"], doc["note"]), ("catalogue", "outlook", "oauth-only"))
 
     def test_mixed(self):
@@ -512,7 +510,9 @@ class IspdbEntries(LookupTestCase):
         doc = self.lookup("bob@pop3only-srv.test")
         self.assertEqual((doc["source"], doc["note"]), ("srv", None))
         self.assertServer(doc["imap"][0], "imap.srv.test", DOVECOT.imaps_port)
-        doc = self.lookup("a@pop3only-guess.test")
+        # A deadline to spare: the guess's TLS handshakes are slow with the
+        # sanitizers and busy cores; the answer comes as soon as it is in.
+        doc = self.lookup("a@pop3only-guess.test", "--timeout=40")
         self.assertEqual((doc["source"], doc["note"]), ("guess", None))
         self.assertServer(doc["imap"][0], "imap.pop3only-guess.test", DOVECOT.imaps_port)
 
