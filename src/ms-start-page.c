@@ -6,7 +6,9 @@
  * as they type, and below it every provider, searchable by English or
  * Chinese name and by domain. A domain the catalogue does not know is
  * looked up on the network (MX, autoconfig, SRV, a guess) while the user
- * goes on typing; an address nothing knows leads to manual settings.
+ * goes on typing; an address nothing knows leads to manual settings. A
+ * domain whose provider offers only POP3, only unencrypted IMAP or only
+ * OAuth 2.0 sign-in is told so plainly, with no way on to a password.
  */
 
 #define G_LOG_DOMAIN "mail-setup"
@@ -191,6 +193,28 @@ describe_result (MsLookupResult *result)
     }
 }
 
+/* The row's title for a note: what stands in the way, in a few words. */
+static char *
+describe_note (MsLookupNote  note,
+               const char   *domain)
+{
+  switch (note)
+    {
+    case MS_LOOKUP_NOTE_POP3_ONLY:
+      /* Translators: %s is a mail domain, e.g. example.org */
+      return g_strdup_printf (_("Only POP3 Offered for %s"), domain);
+    case MS_LOOKUP_NOTE_PLAIN_IMAP_ONLY:
+      /* Translators: %s is a mail domain, e.g. example.org */
+      return g_strdup_printf (_("Only Unencrypted IMAP Offered for %s"), domain);
+    case MS_LOOKUP_NOTE_OAUTH_ONLY:
+      /* Translators: %s is a mail domain, e.g. example.org */
+      return g_strdup_printf (_("No Password Works for %s"), domain);
+    case MS_LOOKUP_NOTE_NONE:
+    default:
+      g_return_val_if_reached (NULL);
+    }
+}
+
 static void
 emit_found (MsStartPage *self)
 {
@@ -200,23 +224,36 @@ emit_found (MsStartPage *self)
     g_signal_emit (self, signals[SETTINGS_FOUND], 0, self->found);
 }
 
-/* Shows an answer: a provider, servers without one, or nothing. */
+/* Shows an answer: a provider, servers without one, why there is no
+ * server to sign in to with a password, or nothing. */
 static void
 show_result (MsStartPage    *self,
              MsLookupResult *result)
 {
   const MsAddress *address = ms_lookup_result_get_address (result);
   MsProvider *provider = ms_lookup_result_get_provider (result);
+  MsLookupNote note = ms_lookup_result_get_note (result);
   g_autofree char *subtitle = describe_result (result);
 
   g_clear_object (&self->detected);
   g_clear_object (&self->found);
 
+  /* A catalogue provider's guide says itself when no password works. */
   if (provider != NULL)
     {
       self->detected = g_object_ref (provider);
       set_row (self, ms_provider_get_name (provider), subtitle,
                ms_provider_get_short_name (provider), NULL, FALSE);
+    }
+  else if (note != MS_LOOKUP_NOTE_NONE)
+    {
+      g_autofree char *title = describe_note (note, address->domain_unicode);
+      g_autofree char *message = ms_lookup_result_dup_note_message (result);
+
+      /* Not the manual page with whatever servers there are: they would
+       * fail, or see the password in the clear. The user may still know
+       * better and enter settings. */
+      set_row (self, title, message, NULL, "action-unavailable-symbolic", FALSE);
     }
   else if (ms_lookup_result_is_found (result))
     {
@@ -240,9 +277,11 @@ show_result (MsStartPage    *self,
 
   gtk_widget_set_visible (GTK_WIDGET (self->continue_button), self->detected || self->found);
   gtk_widget_set_visible (GTK_WIDGET (self->manual_button), !self->detected && !self->found);
-  /* Nothing over HTTPS: the user may agree to plain HTTP. */
+  /* Nothing over HTTPS: the user may agree to plain HTTP. Not when the
+   * domain has said what it offers. */
   gtk_widget_set_visible (GTK_WIDGET (self->http_row),
-                          !ms_lookup_result_is_found (result) && !self->over_http);
+                          !ms_lookup_result_is_found (result) &&
+                          note == MS_LOOKUP_NOTE_NONE && !self->over_http);
 }
 
 static void

@@ -8,7 +8,7 @@
 
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -17,5 +17,8 @@ void certtool_write_file (const char         *dir,
                           const char         *contents);
 void certtool_run        (const char         *dir,
                           const char * const *args);
+
+GTlsCertificate *certtool_make_web_certificate (const char         *dir,
+                                                const char * const *names);
 
 G_END_DECLS

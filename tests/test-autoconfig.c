@@ -74,7 +74,7 @@ static const char found_doc[] =
   "</clientConfig>\n";
 
 /* Only servers the parser skips: POP3, and IMAP without TLS. */
-static const char no_servers_doc[] =
+static const char no_imap_doc[] =
   "<?xml version=\"1.0\"?>\n"
   "<clientConfig version=\"1.1\">\n"
   "  <emailProvider id=\"example.test\">\n"
@@ -82,6 +82,18 @@ static const char no_servers_doc[] =
   "    <displayName>Example</displayName>\n"
   "    <incomingServer type=\"pop3\"><hostname>pop.example.test</hostname><port>995</port><socketType>SSL</socketType></incomingServer>\n"
   "    <incomingServer type=\"imap\"><hostname>imap.example.test</hostname><port>143</port><socketType>plain</socketType></incomingServer>\n"
+  "  </emailProvider>\n"
+  "</clientConfig>\n";
+
+/* Nothing Mail Setup can use or speak of: Exchange, SMTP without TLS. */
+static const char no_servers_doc[] =
+  "<?xml version=\"1.0\"?>\n"
+  "<clientConfig version=\"1.1\">\n"
+  "  <emailProvider id=\"example.test\">\n"
+  "    <domain>example.test</domain>\n"
+  "    <displayName>Example</displayName>\n"
+  "    <incomingServer type=\"exchange\"><hostname>ex.example.test</hostname><port>443</port><socketType>SSL</socketType></incomingServer>\n"
+  "    <outgoingServer type=\"smtp\"><hostname>smtp.example.test</hostname><port>25</port><socketType>plain</socketType></outgoingServer>\n"
   "  </emailProvider>\n"
   "</clientConfig>\n";
 
@@ -309,6 +321,8 @@ handle_request (SoupServer        *server,
     reply (msg, SOUP_STATUS_OK, malformed_doc);
   else if (g_str_equal (path, "/no-servers"))
     reply (msg, SOUP_STATUS_OK, no_servers_doc);
+  else if (g_str_equal (path, "/no-imap"))
+    reply (msg, SOUP_STATUS_OK, no_imap_doc);
   else if (g_str_equal (path, "/space-host"))
     {
       g_autofree char *doc = doc_with_imap_host ("imap.exa mple.test");
@@ -330,6 +344,11 @@ handle_request (SoupServer        *server,
   else if (g_str_equal (path, "/placeholder-host"))
     {
       g_autofree char *doc = doc_with_imap_host ("imap.%EMAILDOMAIN%");
+      reply (msg, SOUP_STATUS_OK, doc);
+    }
+  else if (g_str_equal (path, "/local-part-host"))
+    {
+      g_autofree char *doc = doc_with_imap_host ("%EMAILLOCALPART%.imap.example.test");
       reply (msg, SOUP_STATUS_OK, doc);
     }
   else if (g_str_equal (path, "/ip-host"))
@@ -589,16 +608,18 @@ got_result (GObject      *object,
   *out = g_object_ref (result);
 }
 
+/* @email_domain: what %EMAILDOMAIN% in a host name stands for, or %NULL */
 static MsProvider *
-fetch_sync (MsAutoconfigFetcher  *fetcher,
-            const char           *url,
-            GCancellable         *cancellable,
-            GError              **error)
+fetch_sync_for (MsAutoconfigFetcher  *fetcher,
+                const char           *url,
+                const char           *email_domain,
+                GCancellable         *cancellable,
+                GError              **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
   MsProvider *provider;
 
-  ms_autoconfig_fetcher_fetch_async (fetcher, url, cancellable, got_result, &result);
+  ms_autoconfig_fetcher_fetch_async (fetcher, url, email_domain, cancellable, got_result, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
 
@@ -613,6 +634,15 @@ fetch_sync (MsAutoconfigFetcher  *fetcher,
     }
 
   return provider;
+}
+
+static MsProvider *
+fetch_sync (MsAutoconfigFetcher  *fetcher,
+            const char           *url,
+            GCancellable         *cancellable,
+            GError              **error)
+{
+  return fetch_sync_for (fetcher, url, NULL, cancellable, error);
 }
 
 /* Fetches @path of the HTTPS server, expecting the error @code. */
@@ -754,6 +784,61 @@ test_bad_documents (void)
       g_test_message ("%s", paths[i]);
       assert_fetch_fails (fetcher, url, MS_LOOKUP_ERROR_INVALID);
     }
+}
+
+/* ISPDB entries such as mail.ee's name their servers `%EMAILDOMAIN%` or
+ * `mail.%EMAILDOMAIN%`: the address's domain fills them in, and the host
+ * is then checked like any other. */
+static void
+test_placeholder_host (void)
+{
+  g_autoptr(MsAutoconfigFetcher) fetcher = new_fetcher ();
+  g_autofree char *url = https_url (env.https_port, "/placeholder-host");
+  g_autofree char *local_part = https_url (env.https_port, "/local-part-host");
+  g_autoptr(MsProvider) provider = NULL;
+  g_autoptr(GError) error = NULL;
+  const MsServer *server;
+
+  provider = fetch_sync_for (fetcher, url, "example.test", NULL, &error);
+  g_assert_no_error (error);
+  assert_found (provider);
+
+  /* Filled in, the host must still be a host name. */
+  g_clear_object (&provider);
+  provider = fetch_sync_for (fetcher, url, "xn--fsqu00a.test", NULL, &error);
+  g_assert_no_error (error);
+  server = g_ptr_array_index (ms_provider_get_imap_servers (provider), 0);
+  g_assert_cmpstr (server->hostname, ==, "imap.xn--fsqu00a.test");
+
+  g_clear_object (&provider);
+  provider = fetch_sync_for (fetcher, url, "bad domain", NULL, &error);
+  g_assert_error (error, MS_LOOKUP_ERROR, MS_LOOKUP_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "imap.%emaildomain%"));
+  g_assert_null (provider);
+  g_clear_error (&error);
+
+  /* A host of the user's own name would be one per address, and lookups
+   * answer for a domain. */
+  provider = fetch_sync_for (fetcher, local_part, "example.test", NULL, &error);
+  g_assert_error (error, MS_LOOKUP_ERROR, MS_LOOKUP_ERROR_INVALID);
+  g_assert_null (provider);
+}
+
+/* No IMAP server with TLS, but POP3 and IMAP without TLS: not an error,
+ * the document has said what there is. */
+static void
+test_no_imap (void)
+{
+  g_autoptr(MsAutoconfigFetcher) fetcher = new_fetcher ();
+  g_autofree char *url = https_url (env.https_port, "/no-imap");
+  g_autoptr(MsProvider) provider = NULL;
+  g_autoptr(GError) error = NULL;
+
+  provider = fetch_sync (fetcher, url, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ms_provider_get_imap_servers (provider)->len, ==, 0);
+  g_assert_cmpuint (ms_provider_get_smtp_servers (provider)->len, ==, 0);
+  g_assert_cmpint (ms_provider_get_lookup_note (provider), ==, MS_LOOKUP_NOTE_PLAIN_IMAP_ONLY);
 }
 
 static void
@@ -1086,8 +1171,8 @@ test_parallel (void)
   g_autoptr(MsProvider) provider = NULL;
   g_autoptr(GError) error = NULL;
 
-  ms_autoconfig_fetcher_fetch_async (fetcher, found, NULL, got_result, &found_result);
-  ms_autoconfig_fetcher_fetch_async (fetcher, missing, NULL, got_result, &missing_result);
+  ms_autoconfig_fetcher_fetch_async (fetcher, found, NULL, NULL, got_result, &found_result);
+  ms_autoconfig_fetcher_fetch_async (fetcher, missing, NULL, NULL, got_result, &missing_result);
   while (found_result == NULL || missing_result == NULL)
     g_main_context_iteration (NULL, TRUE);
 
@@ -1121,6 +1206,8 @@ main (int   argc,
   g_test_add_func ("/autoconfig/by-name", test_by_name);
   g_test_add_func ("/autoconfig/http-status", test_http_status);
   g_test_add_func ("/autoconfig/bad-documents", test_bad_documents);
+  g_test_add_func ("/autoconfig/placeholder-host", test_placeholder_host);
+  g_test_add_func ("/autoconfig/no-imap", test_no_imap);
   g_test_add_func ("/autoconfig/ip-host", test_ip_host);
   g_test_add_func ("/autoconfig/too-large", test_too_large);
   g_test_add_func ("/autoconfig/timeout", test_timeout);

@@ -3,13 +3,15 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The provider file reader: a good file, every way a file can be broken
- * (each reported with its line), translations, and plain autoconfig files.
+ * (each reported with its line), translations, and plain autoconfig files,
+ * among them the shapes of Thunderbird's ISPDB (tests/ispdb/).
  */
 
 #include "config.h"
 
 #include <string.h>
 
+#include "ispdb-fixtures.h"
 #include "ms-client-config.h"
 
 static const char good[] =
@@ -472,6 +474,167 @@ test_no_note (void)
   g_assert_cmpuint (g_variant_n_children (note), ==, 0);
 }
 
+/* ISPDB entries */
+
+static MsProvider *
+parse_fixture (const char *name)
+{
+  g_autofree char *contents = ispdb_fixture_read (name);
+  g_autoptr(GError) error = NULL;
+  MsProvider *document;
+
+  document = ms_client_config_parse (contents, -1, name, MS_CLIENT_CONFIG_NONE, english, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (document);
+
+  return document;
+}
+
+static const MsServer *
+first_server (GPtrArray *servers)
+{
+  g_assert_cmpuint (servers->len, >, 0);
+  return g_ptr_array_index (servers, 0);
+}
+
+/* mail.ee's and inbox.lv's shape: the host names are placeholders too, kept
+ * as they are for the fetcher to fill in (only it knows the address). */
+static void
+test_ispdb_emaildomain (void)
+{
+  g_autoptr(MsProvider) document = parse_fixture ("emaildomain.test.xml");
+  g_autoptr(MsAddress) address = ms_address_parse ("Ann@emaildomain-alias.test", NULL);
+  g_autofree char *imap_host = NULL;
+  g_autofree char *imap_user = NULL;
+  const MsServer *imap, *smtp;
+
+  g_assert_cmpstrv (ms_provider_get_domains (document),
+                    ((const char * const[]) { "emaildomain.test", "emaildomain-alias.test", NULL }));
+  g_assert_cmpuint (ms_provider_get_imap_servers (document)->len, ==, 1);
+  imap = first_server (ms_provider_get_imap_servers (document));
+  smtp = first_server (ms_provider_get_smtp_servers (document));
+  g_assert_cmpstr (imap->hostname, ==, "mail.%emaildomain%");
+  g_assert_cmpuint (imap->port, ==, 993);
+  g_assert_cmpstr (smtp->hostname, ==, "%emaildomain%");
+
+  imap_host = ms_expand_placeholders (imap->hostname, NULL, NULL, address->domain);
+  g_assert_cmpstr (imap_host, ==, "mail.emaildomain-alias.test");
+  imap_user = ms_server_expand_username (imap, address);
+  g_assert_cmpstr (imap_user, ==, "Ann.emaildomain-alias.test");
+
+  /* A provider file names real hosts. */
+  {
+    g_autofree char *contents = ispdb_fixture_read ("emaildomain.test.xml");
+    g_autoptr(GString) catalogue = g_string_new (contents);
+    g_autoptr(MsProvider) provider = NULL;
+    g_autoptr(GError) error = NULL;
+
+    g_string_replace (catalogue, "<clientConfig version=\"1.1\">",
+                      "<clientConfig version=\"1.1\" xmlns:ms=\"" MS_CLIENT_CONFIG_NAMESPACE "\">", 1);
+    provider = parse (catalogue->str, MS_CLIENT_CONFIG_CATALOGUE, english, &error);
+    g_assert_null (provider);
+    g_assert_error (error, MS_CLIENT_CONFIG_ERROR, MS_CLIENT_CONFIG_ERROR_INVALID);
+    g_assert_nonnull (strstr (error->message, "no valid <hostname>"));
+  }
+}
+
+static void
+assert_hosts (GPtrArray          *servers,
+              const char * const *hosts)
+{
+  g_assert_cmpuint (servers->len, ==, g_strv_length ((char **)hosts));
+  for (guint i = 0; i < servers->len; i++)
+    g_assert_cmpstr (((MsServer *)g_ptr_array_index (servers, i))->hostname, ==, hosts[i]);
+}
+
+/* No IMAP server with TLS: the document says what it has instead. Its SMTP
+ * server is read all the same (the lookup decides what to do with it). */
+static void
+test_ispdb_no_imap (void)
+{
+  g_autoptr(MsProvider) pop3 = parse_fixture ("pop3only.test.xml");
+  g_autoptr(MsProvider) plain = parse_fixture ("plainimap.test.xml");
+
+  g_assert_cmpuint (ms_provider_get_imap_servers (pop3)->len, ==, 0);
+  assert_hosts (ms_provider_get_smtp_servers (pop3), (const char * const[]) { "smtpauth.pop3only.test", NULL });
+  g_assert_cmpint (ms_provider_get_lookup_note (pop3), ==, MS_LOOKUP_NOTE_POP3_ONLY);
+  g_assert_false (ms_provider_get_oauth_only (pop3));
+
+  /* It has POP3 too, unencrypted as well: the IMAP is what matters. */
+  g_assert_cmpuint (ms_provider_get_imap_servers (plain)->len, ==, 0);
+  g_assert_cmpint (ms_provider_get_lookup_note (plain), ==, MS_LOOKUP_NOTE_PLAIN_IMAP_ONLY);
+
+  /* A document with IMAP over TLS has nothing to say. */
+  {
+    g_autoptr(MsProvider) mail_ee = parse_fixture ("emaildomain.test.xml");
+
+    g_assert_cmpint (ms_provider_get_lookup_note (mail_ee), ==, MS_LOOKUP_NOTE_NONE);
+  }
+}
+
+/* office365.com's shape: OAuth2 only on every server. The document is an
+ * OAuth-only provider, as Outlook's catalogue entry is: its servers are
+ * named (Exchange entries aside), for none of them takes a password. */
+static void
+test_ispdb_oauth_only (void)
+{
+  g_autoptr(MsProvider) document = parse_fixture ("oauthonly.test.xml");
+
+  g_assert_true (ms_provider_get_oauth_only (document));
+  g_assert_cmpint (ms_provider_get_lookup_note (document), ==, MS_LOOKUP_NOTE_OAUTH_ONLY);
+  assert_hosts (ms_provider_get_imap_servers (document), (const char * const[]) { "outlook.oauthonly.test", NULL });
+  assert_hosts (ms_provider_get_smtp_servers (document), (const char * const[]) { "smtp.oauthonly.test", NULL });
+}
+
+/* Password and OAuth2 servers side by side: only those that take a
+ * password are offered. */
+static void
+test_ispdb_mixed (void)
+{
+  g_autoptr(MsProvider) document = parse_fixture ("mixed.test.xml");
+
+  g_assert_false (ms_provider_get_oauth_only (document));
+  g_assert_cmpint (ms_provider_get_lookup_note (document), ==, MS_LOOKUP_NOTE_NONE);
+  assert_hosts (ms_provider_get_imap_servers (document), (const char * const[]) { "imap.mixed.test", NULL });
+  assert_hosts (ms_provider_get_smtp_servers (document), (const char * const[]) { "smtp.mixed.test", NULL });
+
+  /* mit.edu's shape: IMAP OAuth2 only, SMTP with a password. No IMAP
+   * server takes a password: OAuth-only, every server named. */
+  {
+    g_autofree char *contents = ispdb_fixture_read ("mixed.test.xml");
+    g_autoptr(GString) mit = g_string_new (contents);
+    g_autoptr(MsProvider) provider = NULL;
+    g_autoptr(GError) error = NULL;
+
+    g_assert_cmpuint (g_string_replace (mit, "      <authentication>OAuth2</authentication>\n"
+                                             "      <authentication>password-cleartext</authentication>\n",
+                                        "      <authentication>OAuth2</authentication>\n", 0), ==, 2);
+    provider = parse (mit->str, MS_CLIENT_CONFIG_NONE, english, &error);
+    g_assert_no_error (error);
+    g_assert_true (ms_provider_get_oauth_only (provider));
+    assert_hosts (ms_provider_get_imap_servers (provider),
+                  (const char * const[]) { "imap-oauth.mixed.test", "imap.mixed.test", NULL });
+    assert_hosts (ms_provider_get_smtp_servers (provider),
+                  (const char * const[]) { "smtp.mixed.test", "smtp-oauth.mixed.test", NULL });
+  }
+
+  /* A catalogue file says OAuth-only with <ms:oauth-only/>, and its
+   * servers stay as they are. */
+  {
+    g_autoptr(GString) oauth = g_string_new (good);
+    g_autoptr(MsProvider) provider = NULL;
+    g_autoptr(GError) error = NULL;
+
+    g_assert_cmpuint (g_string_replace (oauth, "      <username>%EMAILLOCALPART%</username>\n",
+                                        "      <username>%EMAILLOCALPART%</username>\n"
+                                        "      <authentication>OAuth2</authentication>\n", 1), ==, 1);
+    provider = parse (oauth->str, MS_CLIENT_CONFIG_CATALOGUE, english, &error);
+    g_assert_no_error (error);
+    assert_hosts (ms_provider_get_imap_servers (provider), (const char * const[]) { "imap.example.com", NULL });
+    g_assert_false (ms_provider_get_oauth_only (provider));
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -487,6 +650,10 @@ main (int   argc,
   g_test_add_func ("/client-config/password-format", test_password_format);
   g_test_add_func ("/client-config/variant", test_variant);
   g_test_add_func ("/client-config/no-note", test_no_note);
+  g_test_add_func ("/client-config/ispdb/emaildomain", test_ispdb_emaildomain);
+  g_test_add_func ("/client-config/ispdb/no-imap", test_ispdb_no_imap);
+  g_test_add_func ("/client-config/ispdb/oauth-only", test_ispdb_oauth_only);
+  g_test_add_func ("/client-config/ispdb/mixed", test_ispdb_mixed);
 
   for (guint i = 0; i < G_N_ELEMENTS (breakages); i++)
     {

@@ -20,7 +20,7 @@
 #include "ms-lookup-cache.h"
 
 /* The on-disk format, as ms-lookup-cache.c documents it. */
-#define FORMAT_TYPE "(usxsssa(ssqss))"
+#define FORMAT_TYPE "(usxssssa(ssqss))"
 
 static const char * const english[] = { "en_US.UTF-8", "en_US", "en", "C", NULL };
 
@@ -193,6 +193,7 @@ assert_same_answer (MsLookupResult *cached,
   g_assert_cmpint (ms_lookup_result_get_source (cached), ==, ms_lookup_result_get_source (original));
   g_assert_true (ms_lookup_result_get_provider (cached) == ms_lookup_result_get_provider (original));
   g_assert_cmpstr (ms_lookup_result_get_detail (cached), ==, ms_lookup_result_get_detail (original));
+  g_assert_cmpint (ms_lookup_result_get_note (cached), ==, ms_lookup_result_get_note (original));
   imap = ms_lookup_result_get_imap_servers (cached);
   smtp = ms_lookup_result_get_smtp_servers (cached);
   assert_same_servers (imap, ms_lookup_result_get_imap_servers (original));
@@ -336,6 +337,8 @@ test_disk_round_trip (Fixture       *fixture,
   g_autoptr(MsLookupResult) srv = make_result ("alice@example.net", MS_LOOKUP_SOURCE_SRV, NULL, NULL);
   g_autoptr(MsLookupResult) autoconfig = make_result ("alice@xn--fiqs8s.example", MS_LOOKUP_SOURCE_AUTOCONFIG, NULL,
                                                       "https://autoconfig.xn--fiqs8s.example/mail/config-v1.1.xml");
+  g_autoptr(MsLookupResult) oauth = make_result ("alice@oauth.example", MS_LOOKUP_SOURCE_ISPDB, NULL,
+                                                 "https://autoconfig.thunderbird.net/v1.1/oauth.example");
   g_autoptr(MsLookupResult) loaded = NULL;
   g_autoptr(MsLookupResult) from_memory = NULL;
   g_autofree char *path = file_in (fixture->directory, "example.com");
@@ -343,9 +346,12 @@ test_disk_round_trip (Fixture       *fixture,
   ms_lookup_cache_store (cache, mx);
   ms_lookup_cache_store (cache, srv);
   ms_lookup_cache_store (cache, autoconfig);
+  /* Servers that take no password keep saying so. */
+  ms_lookup_result_set_note (oauth, MS_LOOKUP_NOTE_OAUTH_ONLY);
+  ms_lookup_cache_store (cache, oauth);
   flush (cache);
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
-  g_assert_cmpuint (count_files (fixture->directory), ==, 3);
+  g_assert_cmpuint (count_files (fixture->directory), ==, 4);
 
   /* A new cache (a new run of the program) reads them back. */
   fresh = new_cache (fixture, fixture->directory);
@@ -369,6 +375,12 @@ test_disk_round_trip (Fixture       *fixture,
   g_clear_object (&loaded);
   loaded = load (fresh, "bob@中国.example");
   assert_same_answer (loaded, autoconfig, "bob@xn--fiqs8s.example");
+
+  g_clear_object (&loaded);
+  loaded = load (fresh, "bob@oauth.example");
+  assert_same_answer (loaded, oauth, "bob@oauth.example");
+  g_assert_cmpint (ms_lookup_result_get_note (loaded), ==, MS_LOOKUP_NOTE_OAUTH_ONLY);
+  g_assert_cmpint (ms_lookup_result_get_note (mx), ==, MS_LOOKUP_NOTE_NONE);
 
   g_clear_object (&loaded);
   loaded = load (fresh, "bob@example.org");
@@ -490,6 +502,7 @@ test_negative (Fixture       *fixture,
   gint64 stored_at = fake_now;
 
   ms_lookup_result_add_problem (none, "mx: no record");
+  ms_lookup_result_set_note (none, MS_LOOKUP_NOTE_POP3_ONLY);
   ms_lookup_cache_store (cache, none);
   flush (cache);
 
@@ -506,6 +519,8 @@ test_negative (Fixture       *fixture,
   g_assert_cmpstr (ms_lookup_result_get_address (cached)->email, ==, "bob@nothing.example");
   g_assert_cmpstrv (ms_lookup_result_get_problems (cached),
                     ((const char * const[]) { "mx: no record", NULL }));
+  /* Why nothing was found, too. */
+  g_assert_cmpint (ms_lookup_result_get_note (cached), ==, MS_LOOKUP_NOTE_POP3_ONLY);
   g_clear_object (&cached);
 
   cached = load (cache, "bob@nothing.example");
@@ -578,6 +593,29 @@ write_variant (const char *path,
 }
 
 static GVariant *
+make_file_with_note (guint32     version,
+                     const char *domain,
+                     gint64      stored_at,
+                     const char *source,
+                     const char *provider,
+                     const char *note,
+                     const char *protocol,
+                     const char *host,
+                     guint16     port,
+                     const char *security,
+                     const char *username)
+{
+  GVariantBuilder servers;
+
+  g_variant_builder_init (&servers, G_VARIANT_TYPE ("a(ssqss)"));
+  if (host != NULL)
+    g_variant_builder_add (&servers, "(ssqss)", protocol, host, port, security, username);
+
+  return g_variant_new ("(usxssss@a(ssqss))", version, domain, stored_at, source, provider, "", note,
+                        g_variant_builder_end (&servers));
+}
+
+static GVariant *
 make_file (guint32     version,
            const char *domain,
            gint64      stored_at,
@@ -589,14 +627,8 @@ make_file (guint32     version,
            const char *security,
            const char *username)
 {
-  GVariantBuilder servers;
-
-  g_variant_builder_init (&servers, G_VARIANT_TYPE ("a(ssqss)"));
-  if (host != NULL)
-    g_variant_builder_add (&servers, "(ssqss)", protocol, host, port, security, username);
-
-  return g_variant_new ("(usxsss@a(ssqss))", version, domain, stored_at, source, provider, "",
-                        g_variant_builder_end (&servers));
+  return make_file_with_note (version, domain, stored_at, source, provider, "",
+                              protocol, host, port, security, username);
 }
 
 static void
@@ -629,29 +661,30 @@ test_bad_files (Fixture       *fixture,
     const char *what;
     GVariant   *file;
   } bad[] = {
-    { "another version", make_file (2, "example.com", t, "mx", "", "imap", "imap.example.com", 993, "ssl", "%EMAILADDRESS%") },
-    { "another domain", make_file (1, "example.org", t, "mx", "", "imap", "imap.example.com", 993, "ssl", "%EMAILADDRESS%") },
-    { "unknown source", make_file (1, "example.com", t, "dns", "", "imap", "imap.example.com", 993, "ssl", "%EMAILADDRESS%") },
-    { "source none", make_file (1, "example.com", t, "none", "", "imap", "imap.example.com", 993, "ssl", "%EMAILADDRESS%") },
-    { "source catalogue", make_file (1, "example.com", t, "catalogue", "", "imap", "imap.example.com", 993, "ssl", "%EMAILADDRESS%") },
-    { "unknown provider", make_file (1, "example.com", t, "mx", "no-such", "imap", "imap.example.com", 993, "ssl", "%EMAILADDRESS%") },
-    { "unknown protocol", make_file (1, "example.com", t, "mx", "", "pop3", "pop.example.com", 995, "ssl", "%EMAILADDRESS%") },
-    { "empty host", make_file (1, "example.com", t, "mx", "", "imap", "", 993, "ssl", "%EMAILADDRESS%") },
-    { "bad host", make_file (1, "example.com", t, "mx", "", "imap", "imap.example.com/../x", 993, "ssl", "%EMAILADDRESS%") },
-    { "upper-case host", make_file (1, "example.com", t, "mx", "", "imap", "IMAP.example.com", 993, "ssl", "%EMAILADDRESS%") },
-    { "port 0", make_file (1, "example.com", t, "mx", "", "imap", "imap.example.com", 0, "ssl", "%EMAILADDRESS%") },
-    { "plain text", make_file (1, "example.com", t, "mx", "", "imap", "imap.example.com", 143, "none", "%EMAILADDRESS%") },
-    { "no login name", make_file (1, "example.com", t, "mx", "", "imap", "imap.example.com", 993, "ssl", "") },
-    { "no servers", make_file (1, "example.com", t, "mx", "", NULL, NULL, 0, NULL, NULL) },
+    { "version 1, without notes", make_file (1, "example.com", t, "mx", "", "imap", "imap.example.com", 993, "ssl", "%EMAILADDRESS%") },
+    { "another domain", make_file (2, "example.org", t, "mx", "", "imap", "imap.example.com", 993, "ssl", "%EMAILADDRESS%") },
+    { "unknown source", make_file (2, "example.com", t, "dns", "", "imap", "imap.example.com", 993, "ssl", "%EMAILADDRESS%") },
+    { "source none", make_file (2, "example.com", t, "none", "", "imap", "imap.example.com", 993, "ssl", "%EMAILADDRESS%") },
+    { "source catalogue", make_file (2, "example.com", t, "catalogue", "", "imap", "imap.example.com", 993, "ssl", "%EMAILADDRESS%") },
+    { "unknown provider", make_file (2, "example.com", t, "mx", "no-such", "imap", "imap.example.com", 993, "ssl", "%EMAILADDRESS%") },
+    { "unknown protocol", make_file (2, "example.com", t, "mx", "", "pop3", "pop.example.com", 995, "ssl", "%EMAILADDRESS%") },
+    { "empty host", make_file (2, "example.com", t, "mx", "", "imap", "", 993, "ssl", "%EMAILADDRESS%") },
+    { "bad host", make_file (2, "example.com", t, "mx", "", "imap", "imap.example.com/../x", 993, "ssl", "%EMAILADDRESS%") },
+    { "upper-case host", make_file (2, "example.com", t, "mx", "", "imap", "IMAP.example.com", 993, "ssl", "%EMAILADDRESS%") },
+    { "port 0", make_file (2, "example.com", t, "mx", "", "imap", "imap.example.com", 0, "ssl", "%EMAILADDRESS%") },
+    { "plain text", make_file (2, "example.com", t, "mx", "", "imap", "imap.example.com", 143, "none", "%EMAILADDRESS%") },
+    { "no login name", make_file (2, "example.com", t, "mx", "", "imap", "imap.example.com", 993, "ssl", "") },
+    { "no servers", make_file (2, "example.com", t, "mx", "", NULL, NULL, 0, NULL, NULL) },
+    { "unknown note", make_file_with_note (2, "example.com", t, "mx", "", "smtp-only", "imap", "imap.example.com", 993, "ssl", "%EMAILADDRESS%") },
     { "foreign type", g_variant_new ("(us)", 1, "example.com") },
-    { "foreign type, same size", g_variant_new ("(uuxsssa(ssqss))", 1, 2, t, "", "", "", NULL) },
+    { "foreign type, same size", g_variant_new ("(uuxssssa(ssqss))", 2, 2, t, "", "", "", "", NULL) },
     { "a string", g_variant_new_string ("example.com") },
   };
 
   g_assert_cmpint (g_mkdir_with_parents (fixture->directory, 0700), ==, 0);
 
   /* The format as the test knows it is right. */
-  write_variant (path, make_file (1, "example.com", t, "mx", "", "imap", "imap.example.com", 993, "ssl", "%EMAILADDRESS%"));
+  write_variant (path, make_file (2, "example.com", t, "mx", "", "imap", "imap.example.com", 993, "ssl", "%EMAILADDRESS%"));
   fresh = new_cache (fixture, fixture->directory);
   hand_made = load (fresh, "alice@example.com");
   g_assert_nonnull (hand_made);

@@ -9,7 +9,10 @@
  * deadline; cancellation, with answers still on their way; the cache in
  * memory and on disk, for "nothing found" and for plain-HTTP answers; a
  * malformed document is reported and the next layer answers; the MX
- * host's base domain; the ISPDB.
+ * host's base domain; the ISPDB, with documents in its own format
+ * (tests/ispdb/): host names made of %EMAILDOMAIN%; POP3 only and IMAP
+ * without TLS only, which leave the search to the worse layers and say
+ * why when they find nothing; servers that take OAuth 2.0 only.
  *
  * DNS is FakeResolver, installed as GIO's default resolver too, so that
  * libsoup reaches the test's web server (HTTPS with a test authority made
@@ -24,6 +27,7 @@
 
 #include "certtool.h"
 #include "fake-resolver.h"
+#include "ispdb-fixtures.h"
 #include "ms-lookup.h"
 
 #define AUTOCONFIG_PATH "/mail/config-v1.1.xml"
@@ -59,6 +63,7 @@ static const char dns_records[] =
   "mx-fast.test=10 mxbiz1.qq.com\n"
   "late-mx.test=10 mxbiz1.qq.com\n"
   "customer.test=10 mx1.hoster.test\n"
+  "hosted-by-emaildomain.test=10 mx1.emaildomain.test\n"
   "[srv]\n"
   "_imaps._tcp.srv.test=0 1 993 imap.srv.test\n"
   "_submissions._tcp.srv.test=0 1 465 smtp.srv.test\n"
@@ -66,7 +71,8 @@ static const char dns_records[] =
   "_imaps._tcp.both.test=0 1 993 imap.srv.test\n"
   "_imaps._tcp.bad.test=0 1 993 imap.srv.test\n"
   "_imaps._tcp.slow.test=0 1 993 imap.srv.test\n"
-  "_imaps._tcp.late-mx.test=0 1 993 imap.srv.test\n";
+  "_imaps._tcp.late-mx.test=0 1 993 imap.srv.test\n"
+  "_imaps._tcp.pop3only-srv.test=0 1 993 imap.srv.test\n";
 
 typedef struct
 {
@@ -78,6 +84,7 @@ typedef struct
   guint16       https_port;
   guint16       http_port;
   char         *ispdb_url;
+  GHashTable   *ispdb;             /* domain → document, from tests/ispdb/ */
   GPtrArray    *requests;          /* "SCHEME HOST PATH" of each request */
   GPtrArray    *held;              /* SoupServerMessage to be answered later */
   GCancellable *cancel_when_held;  /* cancelled 100 ms after a request is held */
@@ -209,6 +216,13 @@ handle_request (SoupServer        *server,
       return;
     }
 
+  if (https && g_str_equal (host, "ispdb.test") && g_str_has_prefix (path, "/v1.1/") &&
+      g_hash_table_contains (env.ispdb, path + strlen ("/v1.1/")))
+    {
+      reply (msg, g_hash_table_lookup (env.ispdb, path + strlen ("/v1.1/")));
+      return;
+    }
+
   if (!g_str_equal (path, AUTOCONFIG_PATH))
     {
       soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
@@ -296,65 +310,6 @@ wait_held (void)
   g_assert_cmpuint (env.held->len, ==, 0);
 }
 
-/* Certificates, as test-autoconfig.c makes them */
-
-static void
-write_file (const char *name,
-            const char *contents)
-{
-  certtool_write_file (env.dir, name, contents);
-}
-
-static void
-run_certtool (const char * const *args)
-{
-  certtool_run (env.dir, args);
-}
-
-static GTlsCertificate *
-make_certificate (void)
-{
-  g_autoptr(GString) tmpl = g_string_new ("organization = \"Mail Setup tests\"\n"
-                                          "cn = \"lookup test server\"\n"
-                                          "serial = 2\n"
-                                          "expiration_days = 2\n"
-                                          "tls_www_server\n"
-                                          "signing_key\n"
-                                          "encryption_key\n");
-  g_autofree char *cert_path = g_build_filename (env.dir, "server.pem", NULL);
-  g_autofree char *key_path = g_build_filename (env.dir, "server.key", NULL);
-  g_autoptr(GError) error = NULL;
-  GTlsCertificate *certificate;
-
-  write_file ("ca.tmpl",
-              "cn = \"Mail Setup lookup test CA\"\n"
-              "organization = \"Mail Setup tests\"\n"
-              "serial = 1\n"
-              "expiration_days = 2\n"
-              "ca\n"
-              "cert_signing_key\n");
-  run_certtool ((const char * const[]) { "--generate-privkey", "--key-type=ecdsa",
-                                         "--outfile", "ca.key", NULL });
-  run_certtool ((const char * const[]) { "--generate-self-signed", "--load-privkey", "ca.key",
-                                         "--template", "ca.tmpl", "--outfile", "ca.pem", NULL });
-
-  for (guint i = 0; web_names[i] != NULL; i++)
-    g_string_append_printf (tmpl, "dns_name = \"%s\"\n", web_names[i]);
-  write_file ("server.tmpl", tmpl->str);
-  run_certtool ((const char * const[]) { "--generate-privkey", "--key-type=ecdsa",
-                                         "--outfile", "server.key", NULL });
-  run_certtool ((const char * const[]) { "--generate-certificate", "--load-privkey", "server.key",
-                                         "--load-ca-certificate", "ca.pem",
-                                         "--load-ca-privkey", "ca.key",
-                                         "--template", "server.tmpl", "--outfile", "server.pem",
-                                         NULL });
-
-  certificate = g_tls_certificate_new_from_files (cert_path, key_path, &error);
-  g_assert_no_error (error);
-
-  return certificate;
-}
-
 static void
 remove_tree (const char *path)
 {
@@ -390,12 +345,13 @@ setup_env (void)
   ms_catalogue_load_builtin (env.catalogue);
   g_assert_cmpstrv (ms_catalogue_get_problems (env.catalogue), ((const char * const[]) { NULL }));
 
-  certificate = make_certificate ();
+  certificate = certtool_make_web_certificate (env.dir, web_names);
   env.server = soup_server_new ("tls-certificate", certificate, NULL);
   soup_server_add_handler (env.server, NULL, handle_request, NULL, NULL);
   env.https_port = listen_server (SOUP_SERVER_LISTEN_HTTPS);
   env.http_port = listen_server (0);
   env.ispdb_url = g_strdup_printf ("https://ispdb.test:%u/v1.1/", env.https_port);
+  env.ispdb = ispdb_fixtures_load ();
 }
 
 static void
@@ -417,6 +373,7 @@ teardown_env (void)
   g_clear_pointer (&env.dir, g_free);
   g_clear_pointer (&env.ca_file, g_free);
   g_clear_pointer (&env.ispdb_url, g_free);
+  g_clear_pointer (&env.ispdb, g_hash_table_unref);
 }
 
 /* Fixture: a fresh resolver (its query counts start at zero) and a lookup
@@ -818,6 +775,20 @@ static double
 seconds_since (gint64 start)
 {
   return (g_get_monotonic_time () - start) / (double)G_USEC_PER_SEC;
+}
+
+static void
+assert_note (MsLookupResult *result,
+             MsLookupNote    note)
+{
+  g_autoptr(GVariant) variant = g_variant_ref_sink (ms_lookup_result_to_variant (result));
+  const char *json_note = NULL;
+
+  g_assert_cmpstr (ms_lookup_note_to_string (ms_lookup_result_get_note (result)), ==,
+                   ms_lookup_note_to_string (note));
+  /* `note` in the JSON, null when there is none. */
+  g_assert_true (g_variant_lookup (variant, "note", "m&s", &json_note));
+  g_assert_cmpstr (json_note, ==, ms_lookup_note_to_string (note));
 }
 
 /* 1. The catalogue */
@@ -1310,6 +1281,164 @@ test_ispdb (Fixture       *fixture,
   g_assert_false (was_requested ("https", "ispdb.test", "/v1.1/isp.test"));
 }
 
+/* 11. ISPDB entries in the ISPDB's own format */
+
+static char *
+ispdb_url (const char *domain)
+{
+  return g_strconcat (env.ispdb_url, domain, NULL);
+}
+
+/* mail.ee, inbox.lv and others name their servers after the address's
+ * domain: `mail.%EMAILDOMAIN%`. */
+static void
+test_ispdb_emaildomain (Fixture       *fixture,
+                        gconstpointer  user_data)
+{
+  g_autoptr(MsLookupResult) result = NULL;
+  g_autoptr(MsAddress) address = parse_address ("Ann@emaildomain.test");
+  g_autofree char *url = ispdb_url ("emaildomain.test");
+  g_autofree char *smtp_user = NULL;
+
+  result = lookup_answer (fixture->lookup, "Ann@emaildomain.test");
+  assert_answer (result, MS_LOOKUP_SOURCE_ISPDB, NULL, url);
+  assert_servers (result, "mail.emaildomain.test", "emaildomain.test");
+  assert_no_problems (result);
+  /* The login names' placeholders, as the ISPDB uses them. */
+  assert_username (result, "Ann.emaildomain.test");
+  smtp_user = ms_server_expand_username (g_ptr_array_index (ms_lookup_result_get_smtp_servers (result), 0),
+                                         address);
+  g_assert_cmpstr (smtp_user, ==, "Ann@emaildomain.test");
+
+  /* The same entry serves its other domain, with that domain's hosts. */
+  g_clear_object (&result);
+  g_clear_pointer (&url, g_free);
+  url = ispdb_url ("emaildomain-alias.test");
+  result = lookup_answer (fixture->lookup, "bo@emaildomain-alias.test");
+  assert_answer (result, MS_LOOKUP_SOURCE_ISPDB, NULL, url);
+  assert_servers (result, "mail.emaildomain-alias.test", "emaildomain-alias.test");
+  assert_username (result, "bo.emaildomain-alias.test");
+
+  /* Found through the MX host's domain, the entry still stands for the
+   * address's own domain, as in Thunderbird. */
+  g_clear_object (&result);
+  g_clear_pointer (&url, g_free);
+  url = ispdb_url ("emaildomain.test");
+  result = lookup_answer (fixture->lookup, "cy@hosted-by-emaildomain.test");
+  assert_answer (result, MS_LOOKUP_SOURCE_ISPDB, NULL, url);
+  assert_servers (result, "mail.hosted-by-emaildomain.test", "hosted-by-emaildomain.test");
+}
+
+/* A document that offers POP3 only is no answer: SRV and the guess are
+ * asked, and answer if they can; if not, the lookup says why. Its SMTP
+ * server alone is not kept: it would set up nothing. */
+static void
+test_ispdb_pop3_only (Fixture       *fixture,
+                      gconstpointer  user_data)
+{
+  g_autoptr(MsLookupResult) result = NULL;
+  g_autofree char *url = ispdb_url ("pop3only.test");
+  g_autofree char *message = NULL;
+  guint queries;
+
+  result = lookup_answer (fixture->lookup, "a@pop3only.test");
+  assert_answer (result, MS_LOOKUP_SOURCE_NONE, NULL, url);
+  g_assert_false (ms_lookup_result_is_found (result));
+  assert_note (result, MS_LOOKUP_NOTE_POP3_ONLY);
+  g_assert_cmpuint (ms_lookup_result_get_imap_servers (result)->len, ==, 0);
+  g_assert_cmpuint (ms_lookup_result_get_smtp_servers (result)->len, ==, 0);
+  assert_no_problems (result);
+  /* The guess had its turn: it asked for imap.pop3only.test. */
+  g_assert_cmpuint (fake_resolver_get_query_count (fixture->resolver, "imap.pop3only.test"), >, 0);
+  message = ms_lookup_result_dup_note_message (result);
+  g_assert_nonnull (strstr (message, "pop3only.test"));
+  g_assert_nonnull (strstr (message, "only POP3"));
+
+  /* Remembered like any "nothing found", with its reason. (Every layer
+   * had finished before it was given: nothing more is on its way.) */
+  queries = count_queries (fixture->resolver, "pop3only.test");
+  g_clear_object (&result);
+  result = lookup_answer (fixture->lookup, "b@pop3only.test");
+  assert_note (result, MS_LOOKUP_NOTE_POP3_ONLY);
+  g_assert_cmpuint (count_queries (fixture->resolver, "pop3only.test"), ==, queries);
+
+  /* The same entry, for a domain with SRV records: they answer. */
+  g_clear_object (&result);
+  result = lookup_answer (fixture->lookup, "a@pop3only-srv.test");
+  assert_answer (result, MS_LOOKUP_SOURCE_SRV, NULL, "pop3only-srv.test");
+  assert_servers (result, "imap.srv.test", NULL);
+  assert_note (result, MS_LOOKUP_NOTE_NONE);
+}
+
+/* peoplepc.com's shape: IMAP and POP3 on port 143 and 110, plain text. */
+static void
+test_ispdb_plain_imap_only (Fixture       *fixture,
+                            gconstpointer  user_data)
+{
+  g_autoptr(MsLookupResult) result = NULL;
+  g_autofree char *url = ispdb_url ("plainimap.test");
+  g_autofree char *message = NULL;
+
+  result = lookup_answer (fixture->lookup, "a@plainimap.test");
+  assert_answer (result, MS_LOOKUP_SOURCE_NONE, NULL, url);
+  assert_note (result, MS_LOOKUP_NOTE_PLAIN_IMAP_ONLY);
+  g_assert_cmpuint (ms_lookup_result_get_imap_servers (result)->len, ==, 0);
+  g_assert_cmpuint (ms_lookup_result_get_smtp_servers (result)->len, ==, 0);
+  g_assert_cmpuint (fake_resolver_get_query_count (fixture->resolver, "imap.plainimap.test"), >, 0);
+  message = ms_lookup_result_dup_note_message (result);
+  g_assert_nonnull (strstr (message, "without encryption"));
+}
+
+/* office365.com's shape: every server takes OAuth2 only. Like the
+ * catalogue's Outlook entry, the servers are named and the answer says no
+ * password works; nothing else is asked for another. */
+static void
+test_ispdb_oauth_only (Fixture       *fixture,
+                       gconstpointer  user_data)
+{
+  g_autoptr(MsLookupResult) result = NULL;
+  g_autoptr(MsLookupResult) outlook = NULL;
+  g_autofree char *url = ispdb_url ("oauthonly.test");
+  g_autofree char *message = NULL;
+  const MsServer *smtp;
+
+  result = lookup_answer (fixture->lookup, "a@oauthonly.test");
+  assert_answer (result, MS_LOOKUP_SOURCE_ISPDB, NULL, url);
+  assert_note (result, MS_LOOKUP_NOTE_OAUTH_ONLY);
+  g_assert_cmpuint (ms_lookup_result_get_imap_servers (result)->len, ==, 1);
+  assert_server (ms_lookup_result_get_imap_servers (result), "outlook.oauthonly.test", 993);
+  g_assert_cmpuint (ms_lookup_result_get_smtp_servers (result)->len, ==, 1);
+  smtp = g_ptr_array_index (ms_lookup_result_get_smtp_servers (result), 0);
+  g_assert_cmpstr (smtp->hostname, ==, "smtp.oauthonly.test");
+  g_assert_cmpuint (smtp->port, ==, 587);
+  g_assert_cmpint (smtp->security, ==, MS_SECURITY_STARTTLS);
+  message = ms_lookup_result_dup_note_message (result);
+  g_assert_nonnull (strstr (message, "takes no password"));
+
+  /* What the catalogue's OAuth-only provider says, through its MX or its
+   * domain. */
+  outlook = lookup_answer (fixture->lookup, "a@outlook.com");
+  assert_answer (outlook, MS_LOOKUP_SOURCE_CATALOGUE, "outlook", NULL);
+  assert_note (outlook, MS_LOOKUP_NOTE_OAUTH_ONLY);
+}
+
+/* Servers with OAuth2 only beside servers that also take a password: the
+ * latter are offered, the former not at all. */
+static void
+test_ispdb_mixed (Fixture       *fixture,
+                  gconstpointer  user_data)
+{
+  g_autoptr(MsLookupResult) result = NULL;
+  g_autofree char *url = ispdb_url ("mixed.test");
+
+  result = lookup_answer (fixture->lookup, "a@mixed.test");
+  assert_answer (result, MS_LOOKUP_SOURCE_ISPDB, NULL, url);
+  assert_note (result, MS_LOOKUP_NOTE_NONE);
+  assert_servers (result, "imap.mixed.test", "smtp.mixed.test");
+  g_assert_cmpuint (ms_lookup_result_get_imap_servers (result)->len, ==, 1);
+  g_assert_cmpuint (ms_lookup_result_get_smtp_servers (result)->len, ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1344,6 +1473,11 @@ main (int   argc,
   ADD ("malformed", test_malformed);
   ADD ("mx-base-domain", test_mx_base_domain);
   ADD ("ispdb", test_ispdb);
+  ADD ("ispdb/emaildomain", test_ispdb_emaildomain);
+  ADD ("ispdb/pop3-only", test_ispdb_pop3_only);
+  ADD ("ispdb/plain-imap-only", test_ispdb_plain_imap_only);
+  ADD ("ispdb/oauth-only", test_ispdb_oauth_only);
+  ADD ("ispdb/mixed", test_ispdb_mixed);
 
 #undef ADD
 #undef ADD_CACHE

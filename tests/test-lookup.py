@@ -4,7 +4,11 @@
 list, through every layer: MX records of domains hosted by Exmail, Qiye and
 Aliyun; autoconfig at autoconfig.DOMAIN and DOMAIN/.well-known; the ISPDB;
 the MX host's base domain; SRV records; a guess confirmed by a real
-dovecot; nothing at all. And what the network must not be trusted with:
+dovecot; nothing at all; entries in the ISPDB's own format (tests/ispdb/):
+host names made of %EMAILDOMAIN%, POP3 only and IMAP without TLS only (SRV
+and the guess still asked; the `note` says why when they find nothing),
+OAuth2 only (named, never offered a password: `verify` refuses), OAuth2
+beside passwords. And what the network must not be trusted with:
 malformed XML, a 50 MB answer, a server slower than the deadline, a
 redirect to plain HTTP, plain HTTP without consent, an IDN domain, and the
 cache that makes a repeat instant.
@@ -31,6 +35,7 @@ import tempfile
 import threading
 import time
 import unittest
+import xml.etree.ElementTree as ElementTree
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "servers"))
@@ -85,6 +90,21 @@ def client_config(imap_host, smtp_host, imap_port=993, smtp_port=465):
 """.encode()
 
 
+def load_ispdb():
+    """tests/ispdb/*.xml by each <domain> they name, as the ISPDB serves them."""
+    directory = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ispdb")
+    entries = {}
+    for name in sorted(os.listdir(directory)):
+        if name.endswith(".xml"):
+            with open(os.path.join(directory, name), "rb") as f:
+                contents = f.read()
+            for domain in ElementTree.fromstring(contents).iter("domain"):
+                entries[domain.text] = contents
+    return entries
+
+
+ISPDB = load_ispdb()
+
 AUTOCONFIG = "/mail/config-v1.1.xml"
 WELL_KNOWN = "/.well-known/autoconfig/mail/config-v1.1.xml"
 
@@ -120,6 +140,8 @@ class WebHandler(http.server.BaseHTTPRequestHandler):
             return self.send(client_config("imap.wk.test", "smtp.wk.test", 993, 465))
         if host == "ispdb.test" and path == "/v1.1/isp.test":
             return self.send(client_config("imap.isp.test", "smtp.isp.test"))
+        if host == "ispdb.test" and path.startswith("/v1.1/") and path[6:] in ISPDB:
+            return self.send(ISPDB[path[6:]])
         if (host, path) == ("autoconfig.hoster.test", AUTOCONFIG):
             return self.send(client_config("imap.hoster.test", "smtp.hoster.test"))
         if (host, path) == ("autoconfig.bad.test", AUTOCONFIG):
@@ -231,7 +253,8 @@ def setUpModule():
     if HAVE_DOVECOT:
         DOVECOT = Dovecot(users={GUESS_USER: GUESS_PASSWORD, "bob@srv.test": "Srv-pw-9Kp2"},
                           hostnames=["imap.guess.test", "mail.guess.test", "smtp.guess.test",
-                                     "imap.srv.test", "smtp.srv.test"])
+                                     "imap.srv.test", "smtp.srv.test",
+                                     "imap.pop3only-guess.test", "smtp.pop3only-guess.test"])
         DOVECOT.start()
         pems.append(DOVECOT.ca_file)
     with open(CA_BUNDLE, "w") as out:
@@ -269,13 +292,16 @@ def dns_file(directory):
         "_imaps._tcp.srv.test": "0 1 %d imap.srv.test",
         "_submissions._tcp.srv.test": "0 1 %d smtp.srv.test",
         "_imaps._tcp.bad.test": "0 1 %d imap.srv.test",
+        "_imaps._tcp.pop3only-srv.test": "0 1 %d imap.srv.test",
+        "_submissions._tcp.pop3only-srv.test": "0 1 %d smtp.srv.test",
     }
     hosts = ["autoconfig.ac.test", "wk.test", "ispdb.test", "autoconfig.hoster.test",
              "autoconfig.bad.test", "autoconfig.big.test", "autoconfig.bighead.test",
              "autoconfig.slow.test", "autoconfig.redir.test", "autoconfig.moved.test",
              "autoconfig.plain.test", "autoconfig.cached.test",
              "imap.guess.test", "smtp.guess.test", "imap.srv.test", "smtp.srv.test",
-             "imap.wrongname.test", "smtp.wrongname.test"]
+             "imap.wrongname.test", "smtp.wrongname.test",
+             "imap.pop3only-guess.test", "smtp.pop3only-guess.test"]
     imaps = DOVECOT.imaps_port if DOVECOT else 9
     submissions = DOVECOT.submissions_port if DOVECOT else 9
     path = os.path.join(directory, "dns.ini")
@@ -319,7 +345,7 @@ class LookupTestCase(unittest.TestCase):
         self.assertEqual(result.returncode, code, result.stderr.decode(errors="replace"))
         doc = json.loads(result.stdout)
         self.assertEqual(set(doc), {"email", "provider", "source", "imap", "smtp",
-                                    "username", "detail", "problems"})
+                                    "username", "detail", "problems", "note"})
         return doc
 
     def assertServer(self, server, host, port, security="ssl"):
@@ -404,6 +430,91 @@ class Autoconfig(LookupTestCase):
         doc = json.loads(result.stdout)
         self.assertEqual(doc["source"], "none")
         self.assertTrue(any("autoconfig.ac.test" in p for p in doc["problems"]), doc)
+
+
+class IspdbEntries(LookupTestCase):
+    """The shapes of Thunderbird's ISPDB, in its own format."""
+
+    def ispdb_url(self, domain):
+        return f"https://ispdb.test:{HTTPS.port}/v1.1/{domain}"
+
+    def test_hosts_made_of_the_domain(self):
+        # mail.ee, inbox.lv: mail.%EMAILDOMAIN%, and the login name
+        # %EMAILLOCALPART%.%EMAILDOMAIN% (iijmio-mail.jp).
+        for domain in ("emaildomain.test", "emaildomain-alias.test"):
+            doc = self.lookup(f"ann@{domain}")
+            self.assertEqual((doc["source"], doc["provider"]), ("ispdb", None))
+            self.assertEqual(doc["detail"], self.ispdb_url(domain))
+            self.assertServer(doc["imap"][0], f"mail.{domain}", 993)
+            self.assertServer(doc["smtp"][0], domain, 465)
+            self.assertEqual(doc["username"], f"ann.{domain}")
+            self.assertEqual(doc["imap"][0]["username"], f"ann.{domain}")
+            self.assertEqual(doc["smtp"][0]["username"], f"ann@{domain}")
+            self.assertEqual(doc["problems"], [])
+            self.assertIsNone(doc["note"])
+
+    def test_pop3_only(self):
+        # centurytel.net: POP3 and SMTP. Not an answer: nothing else finds
+        # an IMAP server either, so the lookup says why, and its SMTP
+        # server alone is not given.
+        doc = self.lookup("a@pop3only.test", code=1)
+        self.assertEqual((doc["source"], doc["note"]), ("none", "pop3-only"))
+        self.assertEqual((doc["imap"], doc["smtp"], doc["username"]), ([], [], None))
+        self.assertEqual(doc["detail"], self.ispdb_url("pop3only.test"))
+        result = self.run_cli("lookup", "a@pop3only.test", "--ca-file=" + CA_BUNDLE)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn(b"only POP3", result.stderr)
+        # `verify` has no IMAP server to check, and says why.
+        result = self.run_cli("verify", "a@pop3only.test", "--ca-file=" + CA_BUNDLE, stdin=b"pw\n")
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn(b"only POP3", result.stderr)
+
+    def test_plain_imap_only(self):
+        # peoplepc.com: IMAP on 143 without TLS (and POP3 on 110).
+        doc = self.lookup("a@plainimap.test", code=1)
+        self.assertEqual((doc["source"], doc["note"]), ("none", "plain-imap-only"))
+        self.assertEqual((doc["imap"], doc["smtp"]), ([], []))
+
+    def test_oauth_only(self):
+        # office365.com: OAuth2 on every server. Named, like the catalogue's
+        # Outlook entry, and never offered a password.
+        doc = self.lookup("a@oauthonly.test")
+        self.assertEqual((doc["source"], doc["provider"], doc["note"]), ("ispdb", None, "oauth-only"))
+        self.assertEqual([s["host"] for s in doc["imap"]], ["outlook.oauthonly.test"])
+        self.assertServer(doc["smtp"][0], "smtp.oauthonly.test", 587, "starttls")
+        result = self.run_cli("verify", "a@oauthonly.test", "--json", "--ca-file=" + CA_BUNDLE,
+                              stdin=b"secret-pw\n")
+        self.assertEqual(result.returncode, 1, result.stderr)
+        verdict = json.loads(result.stdout)
+        self.assertFalse(verdict["ok"])
+        for side in ("imap", "smtp"):
+            self.assertEqual(verdict[side]["error"], "login-disabled")
+            self.assertIn("takes no password", verdict[side]["advice"])
+        self.assertEqual(verdict["imap"]["server"], "outlook.oauthonly.test:993")
+        # The catalogue's OAuth-only entry carries the same note.
+        doc = self.lookup("a@outlook.com", "--offline")
+        self.assertEqual((doc["source"], doc["provider"], doc["note"]), ("catalogue", "outlook", "oauth-only"))
+
+    def test_mixed(self):
+        # Servers with OAuth2 only are left out; those that also take a
+        # password are offered.
+        doc = self.lookup("a@mixed.test")
+        self.assertEqual((doc["source"], doc["note"]), ("ispdb", None))
+        self.assertEqual([s["host"] for s in doc["imap"]], ["imap.mixed.test"])
+        self.assertEqual([s["host"] for s in doc["smtp"]], ["smtp.mixed.test"])
+
+    @unittest.skipUnless(HAVE_DOVECOT, "dovecot or certtool not installed")
+    def test_pop3_only_leaves_srv_and_the_guess_their_turn(self):
+        # The same POP3-only entry, for domains with SRV records, and with
+        # servers that answer a guess: they give the IMAP server.
+        doc = self.lookup("bob@pop3only-srv.test")
+        self.assertEqual((doc["source"], doc["note"]), ("srv", None))
+        self.assertServer(doc["imap"][0], "imap.srv.test", DOVECOT.imaps_port)
+        # A deadline to spare: the guess's TLS handshakes are slow with the
+        # sanitizers and busy cores; the answer comes as soon as it is in.
+        doc = self.lookup("a@pop3only-guess.test", "--timeout=40")
+        self.assertEqual((doc["source"], doc["note"]), ("guess", None))
+        self.assertServer(doc["imap"][0], "imap.pop3only-guess.test", DOVECOT.imaps_port)
 
 
 class Hostile(LookupTestCase):

@@ -7,7 +7,9 @@
  * provider, and a step's button opens that step's page (through a test
  * launcher that records the address instead of starting a browser). A
  * domain the catalogue does not know is looked up on the network — here a
- * fake resolver's MX and SRV records — while the user types. A password
+ * fake resolver's MX and SRV records, and a test ISPDB (tests/ispdb/) —
+ * while the user types; a domain whose provider offers only POP3, only
+ * unencrypted IMAP or only OAuth 2.0 sign-in is told so. A password
  * typed for one account is wiped when the user comes back to it with
  * another, whichever way back they took (the keys pressed through the X
  * server), and kept for the same one.
@@ -22,9 +24,13 @@
 #include "ms-provider-page.h"
 #include "ms-start-page.h"
 #include "ms-window.h"
+#include "ispdb-fixtures.h"
 #include "ui-helpers.h"
 
 static const char * const english[] = { "en_US.UTF-8", "en_US", "en", "C", NULL };
+
+/* Made for the tests that ask it, once. */
+static IspdbServer *ispdb;
 
 typedef struct
 {
@@ -58,6 +64,18 @@ fixture_set_up (Fixture       *fixture,
   gtk_window_present (GTK_WINDOW (fixture->window));
   ui_iterate ();
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (fixture->window)));
+}
+
+/* The window's lookups ask the test's ISPDB too. */
+static void
+ispdb_fixture_set_up (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  if (ispdb == NULL)
+    ispdb = ispdb_server_new ();
+  ui_lookup_use_ispdb (ispdb_server_get_url (ispdb), ispdb_server_get_ca_file (ispdb));
+  fixture_set_up (fixture, data);
+  ui_lookup_use_ispdb (NULL, NULL);
 }
 
 static void
@@ -508,6 +526,68 @@ test_found_settings (Fixture       *fixture,
                                    "Found in what srv.test publishes about its mail servers. Check them before you go on."));
 }
 
+/* The ISPDB says POP3 only, IMAP without TLS only, or OAuth 2.0 only:
+ * the row says so plainly, and nothing leads on to a password. */
+static void
+test_no_imap_note (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  const struct
+  {
+    const char *email;
+    const char *title;
+    const char *says;
+  } cases[] = {
+    { "ann@pop3only.test", "Only POP3 Offered for pop3only.test", "offers only POP3 for incoming mail" },
+    { "ann@plainimap.test", "Only Unencrypted IMAP Offered for plainimap.test", "offers IMAP only without encryption" },
+    { "ann@oauthonly.test", "No Password Works for oauthonly.test", "takes no password from mail programs" },
+  };
+  GtkWidget *entry = address_row (fixture);
+  MsStartPage *start = MS_START_PAGE (ms_window_get_visible_page (fixture->window));
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      AdwActionRow *row;
+
+      g_test_message ("%s", cases[i].email);
+      gtk_editable_set_text (GTK_EDITABLE (entry), cases[i].email);
+      g_assert_true (ui_iterate_until (lookup_done, start, 20));
+
+      row = detected_row (fixture);
+      g_assert_nonnull (row);
+      g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, cases[i].title);
+      g_assert_nonnull (strstr (adw_action_row_get_subtitle (row), cases[i].says));
+      g_assert_nonnull (strstr (adw_action_row_get_subtitle (row), "cannot set"));
+      g_assert_null (ms_start_page_get_detected (start));
+      g_assert_null (ms_start_page_get_found (start));
+      g_assert_null (ui_find_button (GTK_WIDGET (row), "_Continue"));
+      /* The user may still know better. */
+      g_assert_nonnull (ui_find_button (GTK_WIDGET (row), "_Enter Settings"));
+      /* The domain has said what it offers: no offer to look over HTTP. */
+      g_assert_null (http_row (fixture));
+
+      /* Enter goes nowhere near a password. */
+      g_signal_emit_by_name (entry, "entry-activated");
+      ui_iterate ();
+      g_assert_cmpstr (ms_window_get_page_name (fixture->window), ==, "start");
+    }
+
+  /* A document that offers IMAP over TLS beside OAuth2-only servers: those
+   * that take a password, on the manual page. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "ann@mixed.test");
+  g_assert_true (ui_iterate_until (lookup_done, start, 20));
+  g_assert_nonnull (ms_start_page_get_found (start));
+  g_signal_emit_by_name (entry, "entry-activated");
+  ui_iterate ();
+  g_assert_cmpstr (ms_window_get_page_name (fixture->window), ==, "manual");
+  {
+    g_autoptr(MsServer) imap = ms_manual_page_dup_server (MS_MANUAL_PAGE (ms_window_get_visible_page (fixture->window)),
+                                                          MS_PROTOCOL_IMAP);
+
+    g_assert_cmpstr (imap->hostname, ==, "imap.mixed.test");
+  }
+}
+
 static void
 test_step_ticks (Fixture       *fixture,
                  gconstpointer  data)
@@ -910,6 +990,7 @@ main (int   argc,
       char *argv[])
 {
   FakeResolver *resolver;
+  int ret;
 
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
@@ -920,6 +1001,7 @@ main (int   argc,
   fake_resolver_add_mx (resolver, "qiye-hosted.test", 10, "qiye163mx01.mxmail.netease.com");
   fake_resolver_add_srv (resolver, "_imaps._tcp.srv.test", 0, 1, 993, "imap.srv.test");
   fake_resolver_add_srv (resolver, "_submission._tcp.srv.test", 0, 1, 587, "smtp.srv.test");
+  fake_resolver_add_host (resolver, "ispdb.test", "127.0.0.1");
 
   g_test_add ("/window/lists-providers", Fixture, NULL, fixture_set_up, test_lists_providers, fixture_tear_down);
   g_test_add ("/window/search", Fixture, NULL, fixture_set_up, test_search, fixture_tear_down);
@@ -932,6 +1014,7 @@ main (int   argc,
   g_test_add ("/window/network-lookup", Fixture, NULL, fixture_set_up, test_network_lookup, fixture_tear_down);
   g_test_add ("/window/oauth-only", Fixture, NULL, fixture_set_up, test_oauth_only, fixture_tear_down);
   g_test_add ("/window/found-settings", Fixture, NULL, fixture_set_up, test_found_settings, fixture_tear_down);
+  g_test_add ("/window/no-imap-note", Fixture, NULL, ispdb_fixture_set_up, test_no_imap_note, fixture_tear_down);
 
   g_test_add ("/window/password/wiped-back-button", Fixture, GINT_TO_POINTER (WAY_BACK_BUTTON),
               fixture_set_up, test_password_wiped_on_way_back, fixture_tear_down);
@@ -948,5 +1031,8 @@ main (int   argc,
   g_test_add ("/window/password/kept-same-account", Fixture, NULL,
               fixture_set_up, test_password_kept_for_same_account, fixture_tear_down);
 
-  return g_test_run ();
+  ret = g_test_run ();
+  g_clear_pointer (&ispdb, ispdb_server_free);
+
+  return ret;
 }

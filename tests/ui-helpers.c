@@ -217,12 +217,35 @@ ui_type_text (GtkWindow  *window,
     }
 }
 
+/* The test's own ISPDB, when it has one (ui_lookup_use_ispdb()). */
+static char *isolated_ispdb_url;
+static char *isolated_ca_file;
+
 static void
 isolate_lookup (MsLookup *lookup)
 {
-  ms_lookup_set_ispdb_url (lookup, NULL);
+  g_autoptr(GError) error = NULL;
+
+  ms_lookup_set_ispdb_url (lookup, isolated_ispdb_url);
   ms_lookup_set_cache_directory (lookup, NULL);
   ms_lookup_set_timeout (lookup, 5);
+  if (isolated_ca_file != NULL)
+    {
+      g_assert_true (ms_lookup_set_ca_file (lookup, isolated_ca_file, &error));
+      g_assert_no_error (error);
+    }
+}
+
+/* Lookups made from now on (a new window's) ask the ISPDB at @url (see
+ * ispdb_server_new()) and trust @ca_file too; %NULL, %NULL for none again. */
+void
+ui_lookup_use_ispdb (const char *url,
+                     const char *ca_file)
+{
+  g_free (isolated_ispdb_url);
+  isolated_ispdb_url = g_strdup (url);
+  g_free (isolated_ca_file);
+  isolated_ca_file = g_strdup (ca_file);
 }
 
 /* Every lookup of the test process asks a fake resolver that knows only

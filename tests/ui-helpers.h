@@ -38,6 +38,8 @@ void       ui_press_key          (GtkWindow   *window,
 void       ui_type_text          (GtkWindow   *window,
                                   const char  *text);
 FakeResolver *ui_isolate_network (void);
+void       ui_lookup_use_ispdb   (const char  *url,
+                                  const char  *ca_file);
 
 char      *ui_keyring_lookup     (const char  *server,
                                   const char  *user);

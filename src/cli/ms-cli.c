@@ -282,6 +282,7 @@ cmd_lookup (int    argc,
   };
   MsProvider *provider;
   const char *source_text;
+  g_autofree char *note_message = NULL;
 
   if (!parse_options (&commands[1], entries, &argc, &argv))
     return MS_CLI_EXIT_USAGE;
@@ -346,8 +347,12 @@ cmd_lookup (int    argc,
 
   source_text = describe_source (ms_lookup_result_get_source (result));
 
+  note_message = ms_lookup_result_dup_note_message (result);
+
   if (json)
     print_json (ms_lookup_result_to_variant (result));
+  else if (!ms_lookup_result_is_found (result) && note_message != NULL)
+    g_printerr ("%s\n", note_message);
   else if (!ms_lookup_result_is_found (result))
     g_printerr (_("No settings found for %s. Ask the mail provider for the IMAP and SMTP servers.\n"),
                 address->domain_unicode);
@@ -363,25 +368,34 @@ cmd_lookup (int    argc,
         g_printerr ("%s: %s\n", source_text, detail);
       else
         g_printerr ("%s\n", source_text);
+      /* Servers that take no password: named, and said so. */
+      if (note_message != NULL)
+        g_printerr ("%s\n", note_message);
     }
 
   return ms_lookup_result_is_found (result) ? MS_CLI_EXIT_OK : MS_CLI_EXIT_FAILED;
 }
 
-/* `verify` for a provider that takes no password from mail programs: the
- * result of a check that could not be made, in the contract's shape. */
+/* `verify` for servers that take no password from mail programs (a
+ * catalogue provider's, or those a domain's settings name with OAuth 2.0
+ * only): the result of a check that could not be made, in the contract's
+ * shape. @provider, when known, says what to do instead. */
 static int
 refuse_oauth_only (const MsAddress *address,
                    MsProvider      *provider,
+                   MsLookupResult  *looked_up,
                    gboolean         imap,
                    gboolean         smtp,
                    gboolean         json)
 {
   g_autofree char *message = NULL;
 
-  /* Translators: %1$s is the provider, %2$s its advice */
-  message = g_strdup_printf (_("%s no longer lets mail programs sign in with a password, not even an app password. %s"),
-                             ms_provider_get_name (provider), ms_provider_get_client_note (provider));
+  if (provider != NULL && ms_provider_get_oauth_only (provider))
+    /* Translators: %1$s is the provider, %2$s its advice */
+    message = g_strdup_printf (_("%s no longer lets mail programs sign in with a password, not even an app password. %s"),
+                               ms_provider_get_name (provider), ms_provider_get_client_note (provider));
+  else
+    message = ms_lookup_result_dup_note_message (looked_up);
 
   if (json)
     {
@@ -393,10 +407,19 @@ refuse_oauth_only (const MsAddress *address,
       for (MsProtocol protocol = MS_PROTOCOL_IMAP; protocol <= MS_PROTOCOL_SMTP; protocol++)
         {
           gboolean wanted = protocol == MS_PROTOCOL_IMAP ? imap : smtp;
-          GPtrArray *servers = protocol == MS_PROTOCOL_IMAP ? ms_provider_get_imap_servers (provider)
-                                                            : ms_provider_get_smtp_servers (provider);
-          g_autofree char *server = ms_server_to_string (g_ptr_array_index (servers, 0));
+          GPtrArray *servers;
+          g_autofree char *server = NULL;
           GVariantBuilder side;
+
+          if (looked_up != NULL)
+            servers = protocol == MS_PROTOCOL_IMAP ? ms_lookup_result_get_imap_servers (looked_up)
+                                                   : ms_lookup_result_get_smtp_servers (looked_up);
+          else
+            servers = protocol == MS_PROTOCOL_IMAP ? ms_provider_get_imap_servers (provider)
+                                                   : ms_provider_get_smtp_servers (provider);
+          /* A document may name no SMTP server: then there is none to name. */
+          if (servers->len > 0)
+            server = ms_server_to_string (g_ptr_array_index (servers, 0));
 
           if (!wanted)
             {
@@ -407,7 +430,9 @@ refuse_oauth_only (const MsAddress *address,
 
           g_variant_builder_init (&side, G_VARIANT_TYPE_VARDICT);
           g_variant_builder_add (&side, "{sv}", "ok", g_variant_new_boolean (FALSE));
-          g_variant_builder_add (&side, "{sv}", "server", g_variant_new_string (server));
+          g_variant_builder_add (&side, "{sv}", "server",
+                                 server != NULL ? g_variant_new_string (server)
+                                                : g_variant_new_maybe (G_VARIANT_TYPE_STRING, NULL));
           g_variant_builder_add (&side, "{sv}", "error", g_variant_new_string ("login-disabled"));
           g_variant_builder_add (&side, "{sv}", "message",
                                  g_variant_new_maybe (G_VARIANT_TYPE_STRING, NULL));
@@ -742,9 +767,12 @@ cmd_verify (int    argc,
   else
     provider = ms_catalogue_find_by_domain (catalogue, address->domain);
 
-  /* Outlook.com & co. take no password at all: say so, try nothing. */
-  if (provider != NULL && ms_provider_get_oauth_only (provider) && imap == NULL && smtp == NULL)
-    return refuse_oauth_only (address, provider, check_imap, check_smtp, json);
+  /* Outlook.com & co. take no password at all, nor do servers whose
+   * settings say OAuth 2.0 only: say so, try nothing. */
+  if (imap == NULL && smtp == NULL &&
+      (looked_up != NULL ? ms_lookup_result_get_note (looked_up) == MS_LOOKUP_NOTE_OAUTH_ONLY
+                         : provider != NULL && ms_provider_get_oauth_only (provider)))
+    return refuse_oauth_only (address, provider, looked_up, check_imap, check_smtp, json);
 
   verifier = ms_verifier_new (address, provider);
 
@@ -785,6 +813,11 @@ cmd_verify (int    argc,
               }
             if (wanted[protocol] && (known == NULL || known->len == 0))
               {
+                g_autofree char *why = looked_up ? ms_lookup_result_dup_note_message (looked_up) : NULL;
+
+                /* POP3 only, say, or IMAP without TLS only. */
+                if (why != NULL)
+                  g_printerr ("%s\n", why);
                 g_printerr (_("No %s server is known for %s; give one with --%s=HOST[:PORT].\n"),
                             protocol == MS_PROTOCOL_IMAP ? "IMAP" : "SMTP", address->domain_unicode,
                             ms_protocol_to_string (protocol));

@@ -55,6 +55,7 @@ typedef struct
 {
   MsTlsTrust   *trust;
   char         *first_host;   /* of the address asked for */
+  char         *email_domain; /* what %EMAILDOMAIN% in a host name stands for */
   GUri         *uri;          /* being fetched: the first, or a redirect */
   char         *shown;        /* @uri for messages */
   guint         redirects;
@@ -82,6 +83,7 @@ fetch_free (Fetch *fetch)
   g_clear_object (&fetch->stream);
   g_clear_pointer (&fetch->trust, ms_tls_trust_unref);
   g_clear_pointer (&fetch->first_host, g_free);
+  g_clear_pointer (&fetch->email_domain, g_free);
   g_clear_pointer (&fetch->uri, g_uri_unref);
   g_clear_pointer (&fetch->shown, g_free);
   g_clear_pointer (&fetch->body, g_byte_array_unref);
@@ -564,15 +566,23 @@ accept_certificate_cb (SoupMessage          *message,
 }
 
 /* Accepts a server's host name only if it is a plain DNS name or an IP
- * address; @normal is what to connect to. */
+ * address once `%EMAILDOMAIN%` is filled in (ISPDB entries such as
+ * `mail.%EMAILDOMAIN%` serve every domain of a provider); @normal is what
+ * to connect to. The other placeholders stand for the user's own name: a
+ * host built from them would be one per address, and lookups answer for a
+ * whole domain, so they are refused with the rest. */
 static gboolean
-check_hostname (const char  *hostname,
+check_hostname (const char  *template,
+                const char  *email_domain,
                 char       **normal)
 {
+  g_autofree char *hostname = NULL;
   gsize len;
 
-  if (hostname == NULL)
+  if (template == NULL)
     return FALSE;
+
+  hostname = ms_expand_placeholders (template, NULL, NULL, email_domain);
 
   len = strlen (hostname);
   if (len == 0 || len > MAX_HOSTNAME)
@@ -612,9 +622,10 @@ check_username (const char *username)
 /* Copies @servers into @out, checked; %FALSE with @bad_host set for the
  * first that is not acceptable. */
 static gboolean
-copy_servers (GPtrArray  *servers,
-              GPtrArray  *out,
-              char      **bad_host)
+copy_servers (GPtrArray   *servers,
+              const char  *email_domain,
+              GPtrArray   *out,
+              char       **bad_host)
 {
   for (guint i = 0; i < servers->len; i++)
     {
@@ -622,7 +633,7 @@ copy_servers (GPtrArray  *servers,
       g_autofree char *hostname = NULL;
       const char *username = server->username;
 
-      if (!check_hostname (server->hostname, &hostname))
+      if (!check_hostname (server->hostname, email_domain, &hostname))
         {
           *bad_host = g_strdup (server->hostname ? server->hostname : "");
           return FALSE;
@@ -677,8 +688,8 @@ parse_body (GTask *task)
   provider->mx_patterns = g_new0 (char *, 1);
   provider->search_keys = g_new0 (char *, 1);
 
-  if (!copy_servers (ms_provider_get_imap_servers (parsed), provider->imap, &bad_host) ||
-      !copy_servers (ms_provider_get_smtp_servers (parsed), provider->smtp, &bad_host))
+  if (!copy_servers (ms_provider_get_imap_servers (parsed), fetch->email_domain, provider->imap, &bad_host) ||
+      !copy_servers (ms_provider_get_smtp_servers (parsed), fetch->email_domain, provider->smtp, &bad_host))
     {
       if (bad_host != NULL)
         fetch_fail (task, MS_LOOKUP_ERROR_INVALID,
@@ -689,7 +700,13 @@ parse_body (GTask *task)
       return;
     }
 
-  if (provider->imap->len == 0 && provider->smtp->len == 0)
+  /* What stands in the way of a password login, when anything does: the
+   * lookup goes on to other layers, and says so if none does better. */
+  provider->oauth_only = parsed->oauth_only;
+  provider->no_imap = parsed->no_imap;
+
+  if (provider->imap->len == 0 && provider->smtp->len == 0 &&
+      ms_provider_get_lookup_note (provider) == MS_LOOKUP_NOTE_NONE)
     {
       fetch_fail (task, MS_LOOKUP_ERROR_INVALID,
                   "%s: the document has no IMAP or SMTP server with TLS", fetch->shown);
@@ -976,6 +993,9 @@ start_request (GTask *task)
  * ms_autoconfig_fetcher_fetch_async:
  * @self: a fetcher
  * @url: the document's address, `https://` (or `http://` when allowed)
+ * @email_domain: (nullable): the domain of the address the settings are
+ *   for (ASCII), which `%EMAILDOMAIN%` in a server's host name stands for;
+ *   %NULL to refuse such host names
  * @cancellable: (nullable): stops the fetch
  * @callback: called with the result
  * @user_data: for @callback
@@ -986,6 +1006,7 @@ start_request (GTask *task)
 void
 ms_autoconfig_fetcher_fetch_async (MsAutoconfigFetcher *self,
                                    const char          *url,
+                                   const char          *email_domain,
                                    GCancellable        *cancellable,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
@@ -1008,6 +1029,7 @@ ms_autoconfig_fetcher_fetch_async (MsAutoconfigFetcher *self,
   fetch->body = g_byte_array_new ();
   fetch->chunk = g_malloc (READ_CHUNK_SIZE);
   fetch->shown = dup_one_line (url, MAX_SHOWN_URL);
+  fetch->email_domain = g_strdup (email_domain);
   g_task_set_task_data (task, fetch, (GDestroyNotify)fetch_free);
 
   if (g_task_return_error_if_cancelled (task))
@@ -1052,9 +1074,12 @@ ms_autoconfig_fetcher_fetch_async (MsAutoconfigFetcher *self,
  *   the address, or %G_IO_ERROR_CANCELLED
  *
  * The provider holds only the document's IMAP and SMTP servers (those with
- * TLS), checked; its id and name are the host of the address asked for,
- * its origin the address the document came from. Nothing else of the
- * document is kept.
+ * TLS, and a password method unless the document takes OAuth 2.0 only),
+ * checked, and what stands in the way of a password login
+ * (ms_provider_get_lookup_note(): OAuth 2.0 only, or no IMAP server with
+ * TLS but POP3 or unencrypted IMAP); its id and name are the host of the
+ * address asked for, its origin the address the document came from.
+ * Nothing else of the document is kept.
  *
  * Returns: (transfer full): the provider, or %NULL with @error set
  */

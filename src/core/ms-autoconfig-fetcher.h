@@ -34,6 +34,7 @@ void                 ms_autoconfig_fetcher_set_timeout_ms (MsAutoconfigFetcher  
                                                            guint                 timeout_ms);
 void                 ms_autoconfig_fetcher_fetch_async    (MsAutoconfigFetcher  *self,
                                                            const char           *url,
+                                                           const char           *email_domain,
                                                            GCancellable         *cancellable,
                                                            GAsyncReadyCallback   callback,
                                                            gpointer              user_data);

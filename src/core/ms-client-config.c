@@ -63,6 +63,15 @@ typedef struct
   char                *server_port;
   char                *server_socket;
   char                *server_username;
+  gboolean             server_password;  /* an <authentication> that takes a password */
+  gboolean             server_oauth;     /* <authentication>OAuth2</authentication> */
+
+  /* What a fetched document names besides the servers it offers for a
+   * password: servers that take OAuth 2.0 only, POP3, IMAP without TLS. */
+  GPtrArray           *oauth_imap;
+  GPtrArray           *oauth_smtp;
+  gboolean             has_pop3;
+  gboolean             has_plain_imap;
 
   /* <ms:password> */
   gboolean             in_password;
@@ -596,11 +605,14 @@ start_server (ParseState  *state,
   g_clear_pointer (&state->server_port, g_free);
   g_clear_pointer (&state->server_socket, g_free);
   g_clear_pointer (&state->server_username, g_free);
+  state->server_password = FALSE;
+  state->server_oauth = FALSE;
 
   if (incoming)
     {
       state->server_is_imap = TRUE;
       state->server_wanted = g_strcmp0 (type, "imap") == 0;
+      state->has_pop3 |= g_strcmp0 (type, "pop3") == 0;
       /* POP3 and Exchange entries are legal autoconfig; we only do IMAP. */
       if (!state->server_wanted && is_catalogue (state) && g_strcmp0 (type, "pop3") != 0)
         fail_at (state, error, state->server_line,
@@ -716,7 +728,8 @@ start_element (GMarkupParseContext  *context,
       if (g_str_equal (element, "hostname") ||
           g_str_equal (element, "port") ||
           g_str_equal (element, "socketType") ||
-          g_str_equal (element, "username"))
+          g_str_equal (element, "username") ||
+          g_str_equal (element, "authentication"))
         begin_text (state, names, values);
       return;
     }
@@ -758,6 +771,7 @@ end_server (ParseState  *state,
   MsSecurity security;
   guint64 port;
   const char *username = state->server_username;
+  GPtrArray *servers;
 
   state->in_server = FALSE;
   if (!state->server_wanted)
@@ -787,6 +801,7 @@ end_server (ParseState  *state,
         fail_at (state, error, state->server_line,
                  "socketType must be “SSL” or “STARTTLS”, not “%s”",
                  state->server_socket ? state->server_socket : "");
+      state->has_plain_imap |= state->server_is_imap;
       return;
     }
 
@@ -802,9 +817,32 @@ end_server (ParseState  *state,
       return;
     }
 
-  g_ptr_array_add (state->server_is_imap ? state->provider->imap : state->provider->smtp,
+  /* Nor one that takes no password at all: OAuth 2.0 only. A catalogue
+   * provider says so for all its servers (<ms:oauth-only/>). */
+  if (!is_catalogue (state) && state->server_oauth && !state->server_password)
+    servers = state->server_is_imap ? state->oauth_imap : state->oauth_smtp;
+  else
+    servers = state->server_is_imap ? state->provider->imap : state->provider->smtp;
+
+  g_ptr_array_add (servers,
                    ms_server_new (state->server_is_imap ? MS_PROTOCOL_IMAP : MS_PROTOCOL_SMTP,
                                   state->server_hostname, (guint16)port, security, username));
+}
+
+/* One <authentication> of a server: the methods that take the password
+ * (with Thunderbird's older names for them), and OAuth 2.0. Others
+ * (NTLM, GSSAPI, client-IP-address …) say nothing either way. */
+static void
+add_authentication (ParseState *state,
+                    const char *method)
+{
+  static const char * const password_methods[] = {
+    "password-cleartext", "plain", "password-encrypted", "secure",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (password_methods); i++)
+    state->server_password |= g_ascii_strcasecmp (method, password_methods[i]) == 0;
+  state->server_oauth |= g_ascii_strcasecmp (method, "OAuth2") == 0;
 }
 
 static void
@@ -944,6 +982,8 @@ end_text (ParseState  *state,
         slot = &state->server_socket;
       else if (g_str_equal (element, "username"))
         slot = &state->server_username;
+      else if (g_str_equal (element, "authentication"))
+        add_authentication (state, text);
 
       if (slot != NULL)
         {
@@ -1052,6 +1092,31 @@ sort_steps (GPtrArray *steps)
     steps->pdata[admin->len + i] = user->pdata[i];
 }
 
+/* A fetched document offers its servers that take a password. When its
+ * IMAP servers take OAuth 2.0 only, it is the provider saying that no
+ * password works: it becomes an OAuth-only provider, like a catalogue one
+ * with <ms:oauth-only/>, whose servers are named but never offered a
+ * password. With no IMAP server at all, it says what it has instead. */
+static void
+settle_document (ParseState *state)
+{
+  MsProvider *provider = state->provider;
+
+  if (provider->imap->len > 0)
+    return;
+
+  if (state->oauth_imap->len > 0)
+    {
+      provider->oauth_only = TRUE;
+      g_ptr_array_extend_and_steal (provider->imap, g_steal_pointer (&state->oauth_imap));
+      g_ptr_array_extend_and_steal (provider->smtp, g_steal_pointer (&state->oauth_smtp));
+    }
+  else if (state->has_plain_imap)
+    provider->no_imap = MS_LOOKUP_NOTE_PLAIN_IMAP_ONLY;
+  else if (state->has_pop3)
+    provider->no_imap = MS_LOOKUP_NOTE_POP3_ONLY;
+}
+
 static gboolean
 finish_provider (ParseState  *state,
                  GError     **error)
@@ -1091,7 +1156,10 @@ finish_provider (ParseState  *state,
     }
 
   if (!is_catalogue (state))
-    return TRUE;
+    {
+      settle_document (state);
+      return TRUE;
+    }
 
   if (!check_id (provider->id))
     {
@@ -1223,6 +1291,8 @@ ms_client_config_parse (const char          *data,
   state.search_keys = g_ptr_array_new_with_free_func (g_free);
   state.note_languages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   state.error_step_refs = g_ptr_array_new ();
+  state.oauth_imap = g_ptr_array_new_with_free_func ((GDestroyNotify)ms_server_free);
+  state.oauth_smtp = g_ptr_array_new_with_free_func ((GDestroyNotify)ms_server_free);
   state.text = g_string_new (NULL);
   localized_clear (&state.name);
   localized_clear (&state.short_name);
@@ -1264,6 +1334,8 @@ ms_client_config_parse (const char          *data,
   g_clear_pointer (&state.mx, g_ptr_array_unref);
   g_clear_pointer (&state.search_keys, g_ptr_array_unref);
   g_clear_pointer (&state.note_languages, g_hash_table_unref);
+  g_clear_pointer (&state.oauth_imap, g_ptr_array_unref);
+  g_clear_pointer (&state.oauth_smtp, g_ptr_array_unref);
   g_clear_pointer (&state.step, ms_step_free);
   g_clear_pointer (&state.error, ms_error_pattern_unref);
   g_free (state.server_hostname);

@@ -28,10 +28,11 @@
  *
  * On disk, each domain has a file of its own in the directory, named after
  * the domain (ASCII, punycode for IDN), holding one serialized #GVariant of
- * type `(usxsssa(ssqss))`: the format version (1), the domain,
+ * type `(usxssssa(ssqss))`: the format version (2), the domain,
  * when it was stored (seconds since the epoch), the source, the provider id
- * or "", the detail or "", and the servers (protocol, host name, port,
- * security, login name template). The data is in the machine's byte order:
+ * or "", the detail or "", the note (ms_lookup_note_to_string()) or "", and
+ * the servers (protocol, host name, port, security, login name template).
+ * A file of another version is not read (version 1 had no note). The data is in the machine's byte order:
  * the cache is not meant to be shared between machines. Problems
  * (ms_lookup_result_get_problems()) are not written.
  *
@@ -44,8 +45,8 @@
  * was current when it was created.
  */
 
-#define FORMAT_VERSION 1
-#define FORMAT_TYPE ((const GVariantType *)"(usxsssa(ssqss))")
+#define FORMAT_VERSION 2
+#define FORMAT_TYPE ((const GVariantType *)"(usxssssa(ssqss))")
 #define TEMP_PREFIX ".tmp-"
 #define MAX_DOMAIN 253
 
@@ -295,6 +296,7 @@ serialize (MsLookupCache  *self,
 {
   MsProvider *provider = ms_lookup_result_get_provider (result);
   const char *detail = ms_lookup_result_get_detail (result);
+  const char *note = ms_lookup_note_to_string (ms_lookup_result_get_note (result));
   const char *provider_id = provider ? ms_provider_get_id (provider) : "";
   g_autoptr(GVariant) variant = NULL;
   GVariantBuilder servers;
@@ -315,13 +317,14 @@ serialize (MsLookupCache  *self,
       return NULL;
     }
 
-  variant = g_variant_new ("(usxsss@a(ssqss))",
+  variant = g_variant_new ("(usxssss@a(ssqss))",
                            (guint32)FORMAT_VERSION,
                            ms_lookup_result_get_address (result)->domain,
                            stored_at,
                            ms_lookup_source_to_string (ms_lookup_result_get_source (result)),
                            provider_id,
                            detail ? detail : "",
+                           note ? note : "",
                            g_variant_builder_end (&servers));
   g_variant_ref_sink (variant);
 
@@ -803,6 +806,7 @@ parse (MsLookupCache    *self,
   g_autoptr(GPtrArray) smtp = NULL;
   MsProvider *provider = NULL;
   MsLookupSource source;
+  MsLookupNote note = MS_LOOKUP_NOTE_NONE;
   guint32 version;
   const char *domain;
   gint64 stored_at;
@@ -810,6 +814,7 @@ parse (MsLookupCache    *self,
   const char *source_name;
   const char *provider_id;
   const char *detail;
+  const char *note_name;
 
   if (g_bytes_get_size (bytes) < sizeof (guint32))
     {
@@ -834,8 +839,8 @@ parse (MsLookupCache    *self,
       return PARSE_INVALID;
     }
 
-  g_variant_get (variant, "(u&sx&s&s&s@a(ssqss))",
-                 NULL, &domain, &stored_at, &source_name, &provider_id, &detail, &servers);
+  g_variant_get (variant, "(u&sx&s&s&s&s@a(ssqss))",
+                 NULL, &domain, &stored_at, &source_name, &provider_id, &detail, &note_name, &servers);
 
   if (!g_str_equal (domain, address->domain))
     {
@@ -869,6 +874,12 @@ parse (MsLookupCache    *self,
       return PARSE_INVALID;
     }
 
+  if (note_name[0] != '\0' && !ms_lookup_note_from_string (note_name, &note))
+    {
+      *reason = g_strdup_printf ("unknown note “%s”", note_name);
+      return PARSE_INVALID;
+    }
+
   if (provider_id[0] != '\0')
     {
       provider = ms_catalogue_get_provider (self->catalogue, provider_id);
@@ -886,6 +897,10 @@ parse (MsLookupCache    *self,
 
   *out_result = ms_lookup_result_new (address, source, provider, imap, smtp);
   ms_lookup_result_set_detail (*out_result, detail[0] != '\0' ? detail : NULL);
+  /* A provider that takes no password says so itself, whatever the file
+   * says. */
+  if (provider == NULL)
+    ms_lookup_result_set_note (*out_result, note);
   *out_stored_at = stored_at;
 
   return PARSE_OK;

@@ -20,6 +20,7 @@ struct _MsLookupResult
   GPtrArray      *smtp;
   char           *detail;
   GPtrArray      *problems;
+  MsLookupNote    note;
 };
 
 G_DEFINE_FINAL_TYPE (MsLookupResult, ms_lookup_result, G_TYPE_OBJECT)
@@ -85,6 +86,9 @@ copy_servers (GPtrArray *servers)
  * @imap: (nullable) (element-type MsServer): IMAP servers, preferred first
  * @smtp: (nullable) (element-type MsServer): SMTP servers, preferred first
  *
+ * A provider that takes no password (`<ms:oauth-only/>`) gives the result
+ * the note %MS_LOOKUP_NOTE_OAUTH_ONLY.
+ *
  * Returns: (transfer full): a new result
  */
 MsLookupResult *
@@ -105,6 +109,8 @@ ms_lookup_result_new (const MsAddress *address,
   g_set_object (&self->provider, provider);
   self->imap = copy_servers (imap);
   self->smtp = copy_servers (smtp);
+  if (provider != NULL && ms_provider_get_oauth_only (provider))
+    self->note = MS_LOOKUP_NOTE_OAUTH_ONLY;
 
   if (self->imap->len == 0 && self->smtp->len == 0)
     self->source = MS_LOOKUP_SOURCE_NONE;
@@ -223,7 +229,7 @@ servers_to_variant (MsLookupResult *self,
  *
  * The result as `mail-setup lookup --json` prints it: email, provider (a
  * maybe type), source, imap and smtp (each server with its expanded login
- * name) and username.
+ * name), username, detail, problems and note (a maybe type).
  *
  * Returns: (transfer floating): an a{sv}
  */
@@ -256,6 +262,11 @@ ms_lookup_result_to_variant (MsLookupResult *self)
                                               self->detail ? g_variant_new_string (self->detail) : NULL));
   g_variant_builder_add (&builder, "{sv}", "problems",
                          g_variant_new_strv ((const char * const *)self->problems->pdata, -1));
+  g_variant_builder_add (&builder, "{sv}", "note",
+                         g_variant_new_maybe (G_VARIANT_TYPE_STRING,
+                                              self->note != MS_LOOKUP_NOTE_NONE
+                                                ? g_variant_new_string (ms_lookup_note_to_string (self->note))
+                                                : NULL));
 
   return g_variant_builder_end (&builder);
 }
@@ -314,6 +325,7 @@ ms_lookup_result_new_for_address (MsLookupResult  *self,
 
   copy = ms_lookup_result_new (address, self->source, self->provider, self->imap, self->smtp);
   ms_lookup_result_set_detail (copy, self->detail);
+  copy->note = self->note;
   for (guint i = 0; i < self->problems->len; i++)
     ms_lookup_result_add_problem (copy, g_ptr_array_index (self->problems, i));
 
@@ -371,4 +383,48 @@ ms_lookup_result_add_problem (MsLookupResult *self,
   g_return_if_fail (problem != NULL);
 
   g_ptr_array_add (self->problems, g_strdup (problem));
+}
+
+/**
+ * ms_lookup_result_get_note:
+ * @self: a result
+ *
+ * Why the settings give no IMAP server to sign in to with a password: a
+ * found result whose servers take OAuth 2.0 only, or a result with nothing
+ * found because the domain's provider offers only POP3 or only unencrypted
+ * IMAP.
+ *
+ * Returns: the note, %MS_LOOKUP_NOTE_NONE when nothing stands in the way
+ *   (or nothing is known)
+ */
+MsLookupNote
+ms_lookup_result_get_note (MsLookupResult *self)
+{
+  g_return_val_if_fail (MS_IS_LOOKUP_RESULT (self), MS_LOOKUP_NOTE_NONE);
+
+  return self->note;
+}
+
+void
+ms_lookup_result_set_note (MsLookupResult *self,
+                           MsLookupNote    note)
+{
+  g_return_if_fail (MS_IS_LOOKUP_RESULT (self));
+
+  self->note = note;
+}
+
+/**
+ * ms_lookup_result_dup_note_message:
+ * @self: a result
+ *
+ * Returns: (transfer full) (nullable): what the note means, in plain words
+ *   naming the address's domain, localized; %NULL without a note
+ */
+char *
+ms_lookup_result_dup_note_message (MsLookupResult *self)
+{
+  g_return_val_if_fail (MS_IS_LOOKUP_RESULT (self), NULL);
+
+  return ms_lookup_note_dup_message (self->note, self->address->domain_unicode);
 }

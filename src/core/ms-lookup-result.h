@@ -8,6 +8,7 @@
 #include <glib-object.h>
 
 #include "ms-address.h"
+#include "ms-lookup-note.h"
 #include "ms-provider.h"
 
 G_BEGIN_DECLS
@@ -54,6 +55,10 @@ void             ms_lookup_result_set_detail       (MsLookupResult  *self,
 const char * const *ms_lookup_result_get_problems  (MsLookupResult  *self);
 void             ms_lookup_result_add_problem      (MsLookupResult  *self,
                                                     const char      *problem);
+MsLookupNote     ms_lookup_result_get_note         (MsLookupResult  *self);
+void             ms_lookup_result_set_note         (MsLookupResult  *self,
+                                                    MsLookupNote     note);
+char            *ms_lookup_result_dup_note_message (MsLookupResult  *self);
 gboolean         ms_lookup_source_from_string      (const char      *str,
                                                     MsLookupSource  *source);
 const char      *ms_lookup_source_to_string        (MsLookupSource   source);

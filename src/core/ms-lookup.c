@@ -15,7 +15,10 @@
  *
  * Everything but the catalogue runs at once under one deadline; the answer
  * is the best layer in that order, given as soon as every better layer has
- * said it has nothing. Answers are cached (MsLookupCache).
+ * said it has nothing. Only an IMAP server is an answer: a document that
+ * offers POP3 only or IMAP without TLS only lets the worse layers try, and
+ * is what the lookup tells (its note) when none of them finds one.
+ * Answers are cached (MsLookupCache).
  */
 
 #define G_LOG_DOMAIN "mail-setup-core"
@@ -88,6 +91,7 @@ typedef struct
   gint64           deadline_us;
   LayerState       state[N_LAYERS];
   MsLookupResult  *found[N_LAYERS];
+  MsLookupResult  *noted[N_LAYERS];  /* no IMAP server, and why (MsLookupNote) */
   GPtrArray       *problems;
   gboolean         allow_http;     /* as it was when the lookup started */
   gboolean         returned;
@@ -107,7 +111,10 @@ lookup_data_free (LookupData *data)
     g_source_destroy (data->guess_timer);
   g_clear_pointer (&data->guess_timer, g_source_unref);
   for (guint i = 0; i < N_LAYERS; i++)
-    g_clear_object (&data->found[i]);
+    {
+      g_clear_object (&data->found[i]);
+      g_clear_object (&data->noted[i]);
+    }
   g_clear_pointer (&data->problems, g_ptr_array_unref);
   g_clear_pointer (&data->address, ms_address_free);
   g_clear_object (&data->self);
@@ -436,17 +443,21 @@ find_provider_by_servers (MsLookup  *self,
 
 /* An answer from servers a layer found. Servers that are a catalogue
  * provider's (an autoconfig document or SRV record pointing at
- * imap.exmail.qq.com) bring the provider's guide and error advice too. */
+ * imap.exmail.qq.com) bring the provider's guide and error advice too, and
+ * its word on passwords; others keep @note, what their source said. */
 static MsLookupResult *
 found_servers (LookupData     *data,
                MsLookupSource  source,
                GPtrArray      *imap,
                GPtrArray      *smtp,
+               MsLookupNote    note,
                const char     *detail)
 {
   MsProvider *known = find_provider_by_servers (data->self, imap, smtp);
   MsLookupResult *found = ms_lookup_result_new (data->address, source, known, imap, smtp);
 
+  if (known == NULL)
+    ms_lookup_result_set_note (found, note);
   ms_lookup_result_set_detail (found, detail);
   return found;
 }
@@ -556,8 +567,15 @@ decide (GTask *task)
     }
 
   {
-    g_autoptr(MsLookupResult) none = ms_lookup_result_new (data->address, MS_LOOKUP_SOURCE_NONE,
-                                                           NULL, NULL, NULL);
+    g_autoptr(MsLookupResult) none = NULL;
+
+    /* No IMAP server anywhere: the best layer that said why tells it. */
+    for (guint i = 0; i < N_LAYERS && none == NULL; i++)
+      if (data->noted[i] != NULL)
+        none = g_object_ref (data->noted[i]);
+    if (none == NULL)
+      none = ms_lookup_result_new (data->address, MS_LOOKUP_SOURCE_NONE, NULL, NULL, NULL);
+
     /* A "nothing found" while plain HTTP was allowed says nothing about a
      * lookup without it (which would not ask over HTTP), and the other
      * way round (see cache_load_cb()): keep only the one without. One that
@@ -587,7 +605,9 @@ layer_done (GTask          *task,
   if (data->returned || data->state[layer] == LAYER_FOUND || data->state[layer] == LAYER_NONE)
     return;
 
-  if (found != NULL && ms_lookup_result_is_found (found))
+  /* Only an IMAP server ends the search: SMTP alone sets up nothing. */
+  if (found != NULL && ms_lookup_result_is_found (found) &&
+      ms_lookup_result_get_imap_servers (found)->len > 0)
     {
       data->state[layer] = LAYER_FOUND;
       data->found[layer] = g_object_ref (found);
@@ -596,6 +616,12 @@ layer_done (GTask          *task,
   else
     {
       data->state[layer] = LAYER_NONE;
+      if (found != NULL && ms_lookup_result_get_note (found) != MS_LOOKUP_NOTE_NONE)
+        {
+          data->noted[layer] = g_object_ref (found);
+          g_debug ("Lookup of %s: %s offers no IMAP server (%s)", data->address->domain,
+                   layer_name (layer), ms_lookup_note_to_string (ms_lookup_result_get_note (found)));
+        }
       if (error != NULL &&
           !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
           !g_error_matches (error, MS_LOOKUP_ERROR, MS_LOOKUP_ERROR_NOT_FOUND))
@@ -642,10 +668,20 @@ fetch_cb (GObject      *object,
   document = ms_autoconfig_fetcher_fetch_finish (MS_AUTOCONFIG_FETCHER (object), result, &error);
   /* Only the servers of a fetched document are used: its name, steps and
    * links are not ours to show. */
-  if (document != NULL)
+  if (document != NULL && ms_provider_get_imap_servers (document)->len > 0)
     found = found_servers (data, layer_source (fetch->layer),
                            ms_provider_get_imap_servers (document),
-                           ms_provider_get_smtp_servers (document), fetch->url);
+                           ms_provider_get_smtp_servers (document),
+                           ms_provider_get_lookup_note (document), fetch->url);
+  else if (document != NULL)
+    {
+      /* POP3 only, or IMAP without TLS only: nothing to set up here (its
+       * SMTP server alone would not do), but the reason, if no other
+       * layer finds an IMAP server. */
+      found = ms_lookup_result_new (data->address, MS_LOOKUP_SOURCE_NONE, NULL, NULL, NULL);
+      ms_lookup_result_set_note (found, ms_provider_get_lookup_note (document));
+      ms_lookup_result_set_detail (found, fetch->url);
+    }
 
   /* The fetcher's messages name the address already. */
   layer_done (fetch->task, fetch->layer, found, error, NULL);
@@ -691,7 +727,8 @@ start_fetch (GTask *task,
   g_debug ("Lookup of %s: fetching %s", data->address->domain, url);
   ms_autoconfig_fetcher_set_allow_http (fetcher, data->allow_http);
   ms_autoconfig_fetcher_set_timeout_ms (fetcher, remaining_ms (data));
-  ms_autoconfig_fetcher_fetch_async (fetcher, url, data->cancellable, fetch_cb, fetch);
+  ms_autoconfig_fetcher_fetch_async (fetcher, url, data->address->domain, data->cancellable,
+                                     fetch_cb, fetch);
 }
 
 static void
@@ -786,7 +823,8 @@ srv_cb (GObject      *object,
   g_autoptr(MsLookupResult) found = NULL;
 
   if (ms_dns_lookup_srv_finish (result, &imap, &smtp, &error))
-    found = found_servers (data, MS_LOOKUP_SOURCE_SRV, imap, smtp, data->address->domain);
+    found = found_servers (data, MS_LOOKUP_SOURCE_SRV, imap, smtp, MS_LOOKUP_NOTE_NONE,
+                           data->address->domain);
 
   layer_done (task, LAYER_SRV, found, error, NULL);
 }

@@ -5,6 +5,7 @@
 
 #pragma once
 
+#include "ms-lookup-note.h"
 #include "ms-provider.h"
 
 G_BEGIN_DECLS
@@ -28,6 +29,8 @@ struct _MsProvider
   char             *website;
   char             *client_note;   /* advice for setting up mail programs */
   gboolean          oauth_only;    /* no password works: OAuth 2.0 only */
+  MsLookupNote      no_imap;       /* a fetched document with no IMAP server
+                                    * at all: what it offers instead */
   char             *origin;        /* file it came from */
 };
 

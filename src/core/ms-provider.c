@@ -244,6 +244,25 @@ ms_provider_get_oauth_only (MsProvider *self)
 }
 
 /**
+ * ms_provider_get_lookup_note:
+ * @self: a provider
+ *
+ * What stands between its servers and a password login over IMAP with
+ * TLS: %MS_LOOKUP_NOTE_OAUTH_ONLY for a provider that takes no password
+ * (ms_provider_get_oauth_only()); for an autoconfig document that names no
+ * IMAP server with TLS, what it offers instead (POP3, or IMAP without TLS).
+ *
+ * Returns: the note, or %MS_LOOKUP_NOTE_NONE
+ */
+MsLookupNote
+ms_provider_get_lookup_note (MsProvider *self)
+{
+  g_return_val_if_fail (MS_IS_PROVIDER (self), MS_LOOKUP_NOTE_NONE);
+
+  return self->oauth_only ? MS_LOOKUP_NOTE_OAUTH_ONLY : self->no_imap;
+}
+
+/**
  * ms_provider_get_client_note:
  * @self: a provider
  *

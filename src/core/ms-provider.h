@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "ms-error-pattern.h"
+#include "ms-lookup-note.h"
 #include "ms-password-format.h"
 #include "ms-server.h"
 #include "ms-step.h"
@@ -31,6 +32,7 @@ GPtrArray              *ms_provider_get_error_patterns  (MsProvider  *self);
 const char             *ms_provider_get_website         (MsProvider  *self);
 const char             *ms_provider_get_client_note     (MsProvider  *self);
 gboolean                ms_provider_get_oauth_only      (MsProvider  *self);
+MsLookupNote            ms_provider_get_lookup_note     (MsProvider  *self);
 const char             *ms_provider_get_origin          (MsProvider  *self);
 const char             *ms_provider_get_username_rule   (MsProvider  *self);
 gboolean                ms_provider_has_admin_steps     (MsProvider  *self);

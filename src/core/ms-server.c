@@ -70,15 +70,66 @@ char *
 ms_server_expand_username (const MsServer  *server,
                            const MsAddress *address)
 {
-  GString *out;
-
   g_return_val_if_fail (server != NULL, NULL);
   g_return_val_if_fail (address != NULL, NULL);
 
-  out = g_string_new (server->username);
-  g_string_replace (out, TEMPLATE_EMAIL, address->email, 0);
-  g_string_replace (out, TEMPLATE_LOCAL, address->local_part, 0);
-  g_string_replace (out, TEMPLATE_DOMAIN, address->domain, 0);
+  return ms_expand_placeholders (server->username, address->email, address->local_part,
+                                 address->domain);
+}
+
+/**
+ * ms_expand_placeholders:
+ * @text: a login name or host name from an autoconfig file
+ * @email: (nullable): what `%EMAILADDRESS%` stands for
+ * @local_part: (nullable): what `%EMAILLOCALPART%` stands for
+ * @domain: (nullable): what `%EMAILDOMAIN%` stands for
+ *
+ * Fills in Mozilla autoconfig's placeholders, as Thunderbird does; one
+ * given as %NULL is left as it is. They are matched in any case: a host
+ * name is kept in lower case (ms_server_new()).
+ *
+ * Returns: (transfer full): @text with the placeholders replaced
+ */
+char *
+ms_expand_placeholders (const char *text,
+                        const char *email,
+                        const char *local_part,
+                        const char *domain)
+{
+  const struct {
+    const char *name;
+    const char *value;
+  } placeholders[] = {
+    { TEMPLATE_EMAIL, email },
+    { TEMPLATE_LOCAL, local_part },
+    { TEMPLATE_DOMAIN, domain },
+  };
+  GString *out;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  out = g_string_sized_new (strlen (text));
+  for (const char *p = text; *p != '\0';)
+    {
+      gboolean replaced = FALSE;
+
+      for (guint i = 0; *p == '%' && i < G_N_ELEMENTS (placeholders); i++)
+        {
+          gsize len = strlen (placeholders[i].name);
+
+          if (placeholders[i].value != NULL &&
+              g_ascii_strncasecmp (p, placeholders[i].name, len) == 0)
+            {
+              g_string_append (out, placeholders[i].value);
+              p += len;
+              replaced = TRUE;
+              break;
+            }
+        }
+
+      if (!replaced)
+        g_string_append_c (out, *p++);
+    }
 
   return g_string_free (out, FALSE);
 }

@@ -60,6 +60,10 @@ MsServer   *ms_server_copy              (const MsServer  *server);
 void        ms_server_free              (MsServer        *server);
 char       *ms_server_expand_username   (const MsServer  *server,
                                          const MsAddress *address);
+char       *ms_expand_placeholders      (const char      *text,
+                                         const char      *email,
+                                         const char      *local_part,
+                                         const char      *domain);
 const char *ms_server_get_username_rule (const MsServer  *server);
 char       *ms_server_to_string         (const MsServer  *server);
 GVariant   *ms_server_to_variant        (const MsServer  *server,
