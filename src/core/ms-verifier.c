@@ -444,19 +444,22 @@ mode_probe_cb (GObject      *object,
                gpointer      user_data)
 {
   Attempt *attempt = user_data;
-  g_autoptr(MsVerifier) self = attempt->side->self;  /* the probe's reference */
+  MsVerifier *self = attempt->side->self;  /* the probe held a reference */
   g_autoptr(GPtrArray) confirmed = ms_guess_probe_finish (result, NULL);
-  g_autoptr(GError) error = NULL;
 
-  if (confirmed == NULL || confirmed->len == 0 || attempt->side->done ||
-      g_strcmp0 (ms_mail_stream_get_stage (attempt->stream), "greeting") != 0)
-    return;
+  if (confirmed != NULL && confirmed->len > 0 && !attempt->side->done &&
+      g_strcmp0 (ms_mail_stream_get_stage (attempt->stream), "greeting") == 0)
+    {
+      g_autoptr(GError) error = NULL;
 
-  g_debug ("%s:%u greets only over TLS", attempt->server->hostname, attempt->server->port);
-  error = g_error_new (MS_ERROR, MS_ERROR_KIND_WRONG_SECURITY_MODE,
-                       _("Port %u of %s expects TLS from the start: it sends no greeting in plain text but answers over TLS. Choose SSL/TLS for this port, not STARTTLS."),
-                       attempt->server->port, attempt->server->hostname);
-  check_done (attempt, FALSE, error);
+      g_debug ("%s:%u greets only over TLS", attempt->server->hostname, attempt->server->port);
+      error = g_error_new (MS_ERROR, MS_ERROR_KIND_WRONG_SECURITY_MODE,
+                           _("Port %u of %s expects TLS from the start: it sends no greeting in plain text but answers over TLS. Choose SSL/TLS for this port, not STARTTLS."),
+                           attempt->server->port, attempt->server->hostname);
+      check_done (attempt, FALSE, error);
+    }
+
+  g_object_unref (self);
 }
 
 static gboolean
