@@ -56,6 +56,12 @@ HAVE_DOVECOT = bool(shutil.which("dovecot", path=_SBIN_PATH) and shutil.which("c
 GUESS_USER = "alice@guess.test"
 GUESS_PASSWORD = "Guess-pw-4Rt8"
 
+# The deadline of the lookups that are not about the deadline: only a guard
+# against a hang. Which layer answers must not depend on how fast the
+# machine is (a TLS handshake of the sanitizer build on a loaded machine
+# takes seconds); nothing here waits for it when all is well.
+GUARD = 60
+
 # The names the web server's certificate is valid for.
 WEB_NAMES = [
     "autoconfig.ac.test", "wk.test", "ispdb.test", "autoconfig.hoster.test",
@@ -152,11 +158,15 @@ class WebHandler(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Type", "application/xml")
             self.end_headers()
             chunk = b"<!-- " + b"x" * 65526 + b" -->\n"
+            self.server.big_sent = 0
             try:
                 for _ in range(50 * 1024 * 1024 // len(chunk)):
                     self.wfile.write(chunk)
+                    self.server.big_sent += len(chunk)
             except (BrokenPipeError, ConnectionResetError, ssl.SSLError, OSError):
                 pass
+            finally:
+                self.server.big_done.set()
             return
         if (host, path) == ("autoconfig.bighead.test", AUTOCONFIG):
             # Announces 50 MB: refused before reading.
@@ -169,7 +179,8 @@ class WebHandler(http.server.BaseHTTPRequestHandler):
                 pass
             return
         if (host, path) == ("autoconfig.slow.test", AUTOCONFIG):
-            time.sleep(30)
+            # No answer until the test is over.
+            self.server.slow_release.wait(GUARD)
             return
         if (host, path) == ("autoconfig.redir.test", AUTOCONFIG) and self.server.scheme == "https":
             self.send_response(302)
@@ -198,6 +209,9 @@ class WebServer(http.server.ThreadingHTTPServer):
         self.scheme = scheme
         self.requests = []
         self.cached_gone = False
+        self.slow_release = threading.Event()
+        self.big_done = threading.Event()
+        self.big_sent = 0
         if context is not None:
             self.socket = context.wrap_socket(self.socket, server_side=True)
         self.port = self.server_address[1]
@@ -336,11 +350,13 @@ class LookupTestCase(unittest.TestCase):
                         XDG_CACHE_HOME=os.path.join(self.home, "cache"),
                         XDG_DATA_HOME=os.path.join(self.home, "data"))
 
-    def run_cli(self, *args, stdin=b"", timeout=60):
+    def run_cli(self, *args, stdin=b"", timeout=2 * GUARD):
         return subprocess.run([BINARY, *args], env=self.env, input=stdin,
                               capture_output=True, timeout=timeout)
 
     def lookup(self, address, *args, code=0):
+        if not any(a.startswith("--timeout=") for a in args):
+            args += (f"--timeout={GUARD}",)
         result = self.run_cli("lookup", address, "--json", "--ca-file=" + CA_BUNDLE, *args)
         self.assertEqual(result.returncode, code, result.stderr.decode(errors="replace"))
         doc = json.loads(result.stdout)
@@ -425,7 +441,7 @@ class Autoconfig(LookupTestCase):
     def test_untrusted_certificate(self):
         # Without the test CA the server's certificate is unknown: refused,
         # and said so.
-        result = self.run_cli("lookup", "a@ac.test", "--json")
+        result = self.run_cli("lookup", "a@ac.test", "--json", f"--timeout={GUARD}")
         self.assertEqual(result.returncode, 1, result.stderr)
         doc = json.loads(result.stdout)
         self.assertEqual(doc["source"], "none")
@@ -461,7 +477,7 @@ class IspdbEntries(LookupTestCase):
         self.assertEqual((doc["source"], doc["note"]), ("none", "pop3-only"))
         self.assertEqual((doc["imap"], doc["smtp"], doc["username"]), ([], [], None))
         self.assertEqual(doc["detail"], self.ispdb_url("pop3only.test"))
-        result = self.run_cli("lookup", "a@pop3only.test", "--ca-file=" + CA_BUNDLE)
+        result = self.run_cli("lookup", "a@pop3only.test", "--ca-file=" + CA_BUNDLE, f"--timeout={GUARD}")
         self.assertEqual(result.returncode, 1)
         self.assertIn(b"only POP3", result.stderr)
         # `verify` has no IMAP server to check, and says why.
@@ -510,9 +526,10 @@ class IspdbEntries(LookupTestCase):
         doc = self.lookup("bob@pop3only-srv.test")
         self.assertEqual((doc["source"], doc["note"]), ("srv", None))
         self.assertServer(doc["imap"][0], "imap.srv.test", DOVECOT.imaps_port)
-        # A deadline to spare: the guess's TLS handshakes are slow with the
-        # sanitizers and busy cores; the answer comes as soon as it is in.
-        doc = self.lookup("a@pop3only-guess.test", "--timeout=40")
+        # The guess's TLS handshakes are slow with the sanitizers and busy
+        # cores: lookup()'s deadline is only a guard, the answer comes as
+        # soon as it is in.
+        doc = self.lookup("a@pop3only-guess.test")
         self.assertEqual((doc["source"], doc["note"]), ("guess", None))
         self.assertServer(doc["imap"][0], "imap.pop3only-guess.test", DOVECOT.imaps_port)
 
@@ -525,24 +542,32 @@ class Hostile(LookupTestCase):
         self.assertTrue(any("autoconfig.bad.test" in p for p in doc["problems"]), doc)
 
     def test_fifty_megabytes(self):
-        start = time.monotonic()
-        doc = self.lookup("a@big.test", "--timeout=8", code=1)
-        self.assertLess(time.monotonic() - start, 8)
+        HTTPS.big_done.clear()
+        doc = self.lookup("a@big.test", code=1)
         self.assertEqual(doc["source"], "none")
         self.assertTrue(any("big.test" in p and "large" in p for p in doc["problems"]), doc)
+        # It stopped reading: the server could not send it all.
+        self.assertTrue(HTTPS.big_done.wait(GUARD))
+        self.assertLess(HTTPS.big_sent, 25 * 1024 * 1024)
 
     def test_fifty_megabytes_announced(self):
         doc = self.lookup("a@bighead.test", code=1)
         self.assertTrue(any("bighead.test" in p and "large" in p for p in doc["problems"]), doc)
 
     def test_slow_server_past_the_deadline(self):
-        start = time.monotonic()
-        doc = self.lookup("a@slow.test", "--timeout=2", code=1)
-        elapsed = time.monotonic() - start
-        self.assertLess(elapsed, 6)
+        # The server answers only when the test is over: the deadline ends
+        # the lookup, not before it (how much later depends on the machine).
+        HTTPS.slow_release.clear()
+        try:
+            start = time.monotonic()
+            doc = self.lookup("a@slow.test", "--timeout=2", code=1)
+            elapsed = time.monotonic() - start
+        finally:
+            HTTPS.slow_release.set()
         self.assertGreaterEqual(elapsed, 1.5)
         self.assertEqual(doc["source"], "none")
-        self.assertTrue(doc["problems"], doc)
+        self.assertTrue(any(p.startswith("autoconfig:") and "no answer within" in p
+                            for p in doc["problems"]), doc)
 
     def test_redirect_to_http_refused(self):
         for extra in ([], ["--allow-http"]):
@@ -560,11 +585,11 @@ class Hostile(LookupTestCase):
         self.assertServer(doc["imap"][0], "imap.plain.test", 993)
 
     def test_nothing_found(self):
-        start = time.monotonic()
         doc = self.lookup("a@nothing.test", code=1)
-        self.assertLess(time.monotonic() - start, 8)
         self.assertEqual(doc["source"], "none")
         self.assertEqual((doc["imap"], doc["smtp"], doc["provider"]), ([], [], None))
+        # Every layer said it had nothing: none was cut off by the deadline.
+        self.assertEqual(doc["problems"], [])
         result = self.run_cli("lookup", "a@nothing.test")
         self.assertEqual(result.returncode, 1)
         self.assertIn(b"nothing.test", result.stderr)
@@ -614,11 +639,20 @@ class RealServer(LookupTestCase):
         self.assertEqual((doc["source"], doc["provider"]), ("guess", None))
         self.assertServer(doc["imap"][0], "imap.guess.test", DOVECOT.imaps_port)
         self.assertServer(doc["smtp"][0], "smtp.guess.test", DOVECOT.submissions_port)
-        time.sleep(0.3)
         # dovecot logs every login attempt with the user name; the guess's
-        # connections end with "no auth attempts".
-        log = DOVECOT.log()[offset:]
-        self.assertIn("no auth attempts", log)
+        # connections (imap. and smtp. on both ports each: mail.guess.test
+        # does not resolve) end with "no auth attempts". It logs them after
+        # they close: wait for all four.
+        deadline = time.monotonic() + GUARD
+        while True:
+            log = DOVECOT.log()[offset:]
+            disconnects = [line for line in log.splitlines() if "Disconnected" in line]
+            if len(disconnects) >= 4 or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        self.assertEqual(len(disconnects), 4, log)
+        for line in disconnects:
+            self.assertIn("no auth attempts", line)
         self.assertNotRegex(log, r"user=<[^>]")
         self.assertNotIn("auth failed", log)
 
@@ -631,6 +665,7 @@ class RealServer(LookupTestCase):
         # `verify` of a domain only SRV knows: the password reaches dovecot
         # over TLS and works.
         result = self.run_cli("verify", "bob@srv.test", "--json", "--ca-file=" + CA_BUNDLE,
+                              f"--timeout={GUARD}",
                               stdin=b"Srv-pw-9Kp2\n")
         doc = json.loads(result.stdout)
         self.assertEqual(result.returncode, 0, result.stderr)
