@@ -134,20 +134,39 @@ count_rows (GtkListBox *list)
   return n;
 }
 
+typedef struct
+{
+  const char *text;
+  gboolean    searched;
+} Search;
+
+static void
+search_changed_cb (GtkSearchEntry *entry,
+                   Search         *search)
+{
+  search->searched |= g_str_equal (gtk_editable_get_text (GTK_EDITABLE (entry)), search->text);
+}
+
+static gboolean
+searched (gpointer data)
+{
+  return ((Search *)data)->searched;
+}
+
 static void
 search (Fixture    *fixture,
         const char *text)
 {
   GtkWidget *entry = find_one (ms_window_get_visible_page (fixture->window), GTK_TYPE_SEARCH_ENTRY);
+  Search wait = { text, FALSE };
+  gulong id = g_signal_connect (entry, "search-changed", G_CALLBACK (search_changed_cb), &wait);
 
+  /* GtkSearchEntry delays search-changed (and emits it at once for the
+   * empty text on the way); the page filters when it comes for @text (its
+   * handler runs before this one). */
   gtk_editable_set_text (GTK_EDITABLE (entry), text);
-  /* GtkSearchEntry delays search-changed; wait it out. */
-  for (guint i = 0; i < 10; i++)
-    {
-      ui_iterate ();
-      g_usleep (30000);
-    }
-  ui_iterate ();
+  g_assert_true (ui_iterate_until (searched, &wait, 20));
+  g_signal_handler_disconnect (entry, id);
 }
 
 static void
