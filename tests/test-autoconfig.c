@@ -20,6 +20,9 @@
 #define HUGE_SIZE (50 * 1024 * 1024)
 #define HUGE_CHUNK (64 * 1024)
 
+/* The fetchers' deadline (see new_fetcher()). */
+#define FETCH_GUARD_MS 60000
+
 typedef struct
 {
   char              *dir;
@@ -585,14 +588,17 @@ https_url (guint16     port,
 }
 
 /* A fetcher that trusts the test authority. The trust is shared: loading
- * the system's authorities for each test takes long under the sanitizers. */
+ * the system's authorities for each test takes long under the sanitizers.
+ * Its deadline only guards against a hang (the first TLS connection loads
+ * GIO's authorities on the main thread, seconds with the sanitizers on a
+ * busy machine); the deadline's own test sets a short one. */
 static MsAutoconfigFetcher *
 new_fetcher (void)
 {
   MsAutoconfigFetcher *fetcher = ms_autoconfig_fetcher_new ();
 
   ms_autoconfig_fetcher_set_trust (fetcher, env.trust);
-  ms_autoconfig_fetcher_set_timeout_ms (fetcher, 8000);
+  ms_autoconfig_fetcher_set_timeout_ms (fetcher, FETCH_GUARD_MS);
 
   return fetcher;
 }
@@ -869,7 +875,7 @@ test_too_large (void)
 
       g_test_message ("%s", paths[i]);
       assert_fetch_fails (fetcher, url, MS_LOOKUP_ERROR_TOO_LARGE);
-      g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+      g_test_message ("refused after %.3f s", (g_get_monotonic_time () - start) / (double)G_USEC_PER_SEC);
 
       /* The connection was dropped long before the end of the answer. */
       while (!env.huge_finished)
@@ -908,8 +914,12 @@ test_timeout (void)
 
       assert_fetch_fails (fetcher, urls[i], MS_LOOKUP_ERROR_TIMEOUT);
       elapsed = g_get_monotonic_time () - start;
+      g_test_message ("timed out after %.3f s", elapsed / (double)G_USEC_PER_SEC);
+      /* Not early; and the 300 ms, not new_fetcher()'s deadline, ended it
+       * (the servers hold their answers until the test is over). How late
+       * a timer fires on a busy machine is not for this test to say. */
       g_assert_cmpint (elapsed, >=, 250 * 1000);
-      g_assert_cmpint (elapsed, <, 2 * G_USEC_PER_SEC);
+      g_assert_cmpint (elapsed, <, FETCH_GUARD_MS * 1000);
     }
 
   release_paused ();
@@ -1023,6 +1033,7 @@ test_certificates (void)
   guint n_requests = env.n_requests;
 
   /* Our test authority is not the system's. */
+  ms_autoconfig_fetcher_set_timeout_ms (system_only, FETCH_GUARD_MS);
   assert_fetch_fails (system_only, good, MS_LOOKUP_ERROR_NETWORK);
 
   /* With it: still refused for another name, out of date, or from
@@ -1106,6 +1117,7 @@ test_ca_file (void)
   g_autoptr(MsProvider) provider = NULL;
   g_autoptr(GError) error = NULL;
 
+  ms_autoconfig_fetcher_set_timeout_ms (fetcher, FETCH_GUARD_MS);
   g_assert_false (ms_autoconfig_fetcher_set_ca_file (fetcher, missing, &error));
   g_assert_nonnull (error);
   g_assert_nonnull (strstr (error->message, "missing.pem"));
@@ -1150,7 +1162,9 @@ test_cancel (void)
   g_timeout_add (50, cancel_cb, cancellable);
   provider = fetch_sync (fetcher, slow, cancellable, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
+  /* The server holds the answer until the test is over: only the
+   * cancellation could end the fetch before its deadline. */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, FETCH_GUARD_MS * 1000);
   g_clear_error (&error);
 
   g_cancellable_cancel (cancelled);
