@@ -1013,6 +1013,7 @@ main (int   argc,
 
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, "gtk-cursor-blink", FALSE, NULL);
 
   /* The lookup's whole world: nothing but these records resolves. */
   resolver = ui_isolate_network ();
