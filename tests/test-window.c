@@ -570,7 +570,7 @@ test_no_imap_note (Fixture       *fixture,
 
       g_test_message ("%s", cases[i].email);
       gtk_editable_set_text (GTK_EDITABLE (entry), cases[i].email);
-      g_assert_true (ui_iterate_until (lookup_done, start, 20));
+      g_assert_true (ui_iterate_until (lookup_done, start, UI_LOOKUP_GUARD_S + 10));
 
       row = detected_row (fixture);
       g_assert_nonnull (row);
@@ -594,7 +594,7 @@ test_no_imap_note (Fixture       *fixture,
   /* A document that offers IMAP over TLS beside OAuth2-only servers: those
    * that take a password, on the manual page. */
   gtk_editable_set_text (GTK_EDITABLE (entry), "ann@mixed.test");
-  g_assert_true (ui_iterate_until (lookup_done, start, 20));
+  g_assert_true (ui_iterate_until (lookup_done, start, UI_LOOKUP_GUARD_S + 10));
   g_assert_nonnull (ms_start_page_get_found (start));
   g_signal_emit_by_name (entry, "entry-activated");
   ui_iterate ();

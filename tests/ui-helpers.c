@@ -228,7 +228,7 @@ isolate_lookup (MsLookup *lookup)
 
   ms_lookup_set_ispdb_url (lookup, isolated_ispdb_url);
   ms_lookup_set_cache_directory (lookup, NULL);
-  ms_lookup_set_timeout (lookup, 5);
+  ms_lookup_set_timeout (lookup, UI_LOOKUP_GUARD_S);
   if (isolated_ca_file != NULL)
     {
       g_assert_true (ms_lookup_set_ca_file (lookup, isolated_ca_file, &error));

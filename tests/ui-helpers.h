@@ -37,6 +37,11 @@ void       ui_press_key          (GtkWindow   *window,
                                   GdkModifierType modifiers);
 void       ui_type_text          (GtkWindow   *window,
                                   const char  *text);
+/* The isolated lookups' deadline: only a guard against a hang (a TLS
+ * handshake with the test's ISPDB takes seconds with the sanitizers on a
+ * busy machine); a wait for a lookup that asks it waits longer. */
+#define UI_LOOKUP_GUARD_S 60
+
 FakeResolver *ui_isolate_network (void);
 void       ui_lookup_use_ispdb   (const char  *url,
                                   const char  *ca_file);
